@@ -1,0 +1,29 @@
+import createError from '@fastify/error'
+
+/** An option given to the plugin is missing, of the wrong type or out of range. */
+export const FST_LOGIN_INVALID_OPTION = createError<[string, string]>(
+  'FST_LOGIN_INVALID_OPTION', 'fastify-login: invalid option "%s": %s', 500, TypeError)
+
+/** None of userLoader, requestLoader, headerLoader, tokenLoader was given. */
+export const FST_LOGIN_NO_LOADER = createError(
+  'FST_LOGIN_NO_LOADER', 'fastify-login: give at least one of the options userLoader, requestLoader, headerLoader or tokenLoader', 500, TypeError)
+
+/** The secret is missing or shorter than 32 bytes. */
+export const FST_LOGIN_INVALID_SECRET = createError<[string]>(
+  'FST_LOGIN_INVALID_SECRET', 'fastify-login: invalid option "secret": %s', 500, TypeError)
+
+/** request.session is decorated by a plugin fastify-login does not know. */
+export const FST_LOGIN_UNSUPPORTED_SESSION = createError(
+  'FST_LOGIN_UNSUPPORTED_SESSION', 'fastify-login: request.session is decorated by an unknown plugin; register @fastify/secure-session or @fastify/session, or let fastify-login register @fastify/secure-session', 500, TypeError)
+
+/** loginUser was given a duration that is not a positive number of seconds. */
+export const FST_LOGIN_INVALID_DURATION = createError<[string]>(
+  'FST_LOGIN_INVALID_DURATION', 'fastify-login: duration must be a positive number of seconds, got %s', 500, TypeError)
+
+/** The user given to loginUser has no usable id. */
+export const FST_LOGIN_INVALID_USER = createError<[string]>(
+  'FST_LOGIN_INVALID_USER', 'fastify-login: cannot log this user in: %s', 500, TypeError)
+
+/** A UserMixin subclass without an `id` property and without its own getId(). */
+export const FST_LOGIN_NO_ID = createError(
+  'FST_LOGIN_NO_ID', 'fastify-login: UserMixin has no `id` attribute; give the user an `id` or override getId()', 500, TypeError)

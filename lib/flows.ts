@@ -1,0 +1,129 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FlowHandler } from '../types/index.js'
+import type { LoginContext } from './context.js'
+import { toSafeLocation } from './location.js'
+import { loginUrl, makeNextParam, withForcedHost } from './login-url.js'
+import { NEXT } from './session-keys.js'
+
+interface Flow {
+  readonly event: 'unauthorized' | 'needsRefresh'
+  readonly code: 'FST_LOGIN_UNAUTHORIZED' | 'FST_LOGIN_NEEDS_REFRESH'
+  readonly handler: FlowHandler | undefined
+  readonly message: string | null
+  readonly category: string
+  readonly view: (request: FastifyRequest) => string | null
+}
+
+const JSON_MEDIA = /application\/json|\+json/
+const HTML_MEDIA = /text\/html/
+
+/** A client that asks for JSON and not HTML (axios, fetch with Accept: application/json) gets JSON. */
+function wantsJson (request: FastifyRequest): boolean {
+  const accept = request.headers.accept
+  if (accept === undefined) {
+    return false
+  }
+  const lower = accept.toLowerCase()
+  return JSON_MEDIA.test(lower) && !HTML_MEDIA.test(lower)
+}
+
+function pathOf (url: string): string {
+  const question = url.indexOf('?')
+  return question === -1 ? url : url.slice(0, question)
+}
+
+/** Finds the login view of a request: route config → longest `loginViews` prefix → `loginView`. */
+export function loginViewResolver (ctx: LoginContext): (request: FastifyRequest) => string | null {
+  const { loginView, loginViews } = ctx.options
+  const prefixes = Object.keys(loginViews).sort((a, b) => b.length - a.length)
+  return (request) => {
+    const config = request.routeOptions.config as { loginView?: string | null }
+    if (config.loginView !== undefined) {
+      return config.loginView
+    }
+    const path = pathOf(request.url)
+    for (const prefix of prefixes) {
+      if (prefix === '/' || path === prefix || path.startsWith(prefix + '/')) {
+        return loginViews[prefix] as string | null
+      }
+    }
+    return loginView
+  }
+}
+
+/** The unauthorized and needs-refresh flows (Flask-Login's `unauthorized()` / `needs_refresh()`). */
+export function createFlows (ctx: LoginContext) {
+  const { options, engine, manager } = ctx
+
+  function run (flow: Flow) {
+    return async function (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+      manager.emit(flow.event, request)
+      const message = flow.message === null
+        ? null
+        : options.localize !== undefined ? options.localize(flow.message, request) : flow.message
+      if (flow.handler !== undefined) {
+        const result = await flow.handler(request, reply)
+        if (!reply.sent) {
+          // a handler that neither answered nor returned anything must not let the request through
+          return result === undefined ? deny(reply, flow, message) : reply.send(result)
+        }
+        return reply
+      }
+      const view = wantsJson(request) ? null : flow.view(request)
+      if (view === null) {
+        return deny(reply, flow, message)
+      }
+      const flash = (request as { flash?: (category: string, message: string) => unknown }).flash
+      if (message !== null && typeof flash === 'function') {
+        flash.call(request, flow.category, message)
+      }
+      const next = makeNextParam(view, currentUrl(request))
+      let target: string
+      if (options.useSessionForNext) {
+        engine.set(request, NEXT, next)
+        target = view
+      } else {
+        target = loginUrl(view, next, options.nextField)
+      }
+      if (options.forceHostForRedirects !== null) {
+        target = withForcedHost(target, options.forceHostForRedirects, request.protocol)
+      }
+      return reply.redirect(toSafeLocation(target), 302)
+    }
+  }
+
+  function currentUrl (request: FastifyRequest): string {
+    return options.forceHostForRedirects === null
+      ? request.url
+      : `${request.protocol}://${options.forceHostForRedirects}${request.url}`
+  }
+
+  function deny (reply: FastifyReply, flow: Flow, message: string | null): FastifyReply {
+    return reply.code(401).send({
+      statusCode: 401,
+      code: flow.code,
+      error: 'Unauthorized',
+      message: message ?? 'Unauthorized'
+    })
+  }
+
+  const refreshView = (): string | null => options.refreshView
+  return {
+    unauthorized: run({
+      event: 'unauthorized',
+      code: 'FST_LOGIN_UNAUTHORIZED',
+      handler: options.unauthorizedHandler,
+      message: options.loginMessage,
+      category: options.loginMessageCategory,
+      view: loginViewResolver(ctx)
+    }),
+    needsRefresh: run({
+      event: 'needsRefresh',
+      code: 'FST_LOGIN_NEEDS_REFRESH',
+      handler: options.needsRefreshHandler,
+      message: options.needsRefreshMessage,
+      category: options.needsRefreshMessageCategory,
+      view: refreshView
+    })
+  }
+}

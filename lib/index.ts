@@ -1,0 +1,23 @@
+// The package entry, CommonJS like the @fastify plugins: `require('fastify-login')` is the plugin,
+// and every name is assigned on module.exports so Node's ESM import sees it as a named export.
+// Public types: types/index.d.ts.
+import { plugin } from './plugin.js'
+import { AnonymousUserMixin, UserMixin } from './mixins.js'
+import { loginUrl, makeNextParam } from './login-url.js'
+import { isSafeUrl } from './safe-url.js'
+import { decodeCookie, encodeCookie } from './cookie-encoding.js'
+import { BadSignature, SignatureExpired, URLSafeTimedSerializer } from './serializer.js'
+
+module.exports = plugin
+module.exports.default = plugin
+module.exports.fastifyLogin = plugin
+module.exports.UserMixin = UserMixin
+module.exports.AnonymousUserMixin = AnonymousUserMixin
+module.exports.loginUrl = loginUrl
+module.exports.makeNextParam = makeNextParam
+module.exports.isSafeUrl = isSafeUrl
+module.exports.encodeCookie = encodeCookie
+module.exports.decodeCookie = decodeCookie
+module.exports.URLSafeTimedSerializer = URLSafeTimedSerializer
+module.exports.BadSignature = BadSignature
+module.exports.SignatureExpired = SignatureExpired

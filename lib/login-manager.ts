@@ -1,0 +1,66 @@
+import { EventEmitter } from 'node:events'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { LoginEvents, LoginManager as LoginManagerType, ResolvedLoginOptions, SessionCookieForOptions, User } from '../types/index.js'
+import { authHashOf, idOf, nowSeconds, type LoginContext } from './context.js'
+import { loginUrl, withForcedHost } from './login-url.js'
+import { AUTH_HASH, FRESH, IDENTIFIER, LOGIN_AT, SEEN_AT, USER_ID } from './session-keys.js'
+import { identifierFor } from './session-protection.js'
+
+type Flow = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>
+
+/** fastify.loginManager: options, flows, URL helpers, the test-login helper and the events. */
+export class LoginManager extends EventEmitter<LoginEvents> implements LoginManagerType {
+  readonly options: ResolvedLoginOptions
+  #ctx: LoginContext | null = null
+  #unauthorized: Flow | null = null
+  #needsRefresh: Flow | null = null
+
+  constructor (options: ResolvedLoginOptions) {
+    super()
+    this.options = options
+  }
+
+  /** Wires the manager to its registration (called once by the plugin). */
+  attach (ctx: LoginContext, flows: { unauthorized: Flow, needsRefresh: Flow }): void {
+    this.#ctx = ctx
+    this.#unauthorized = flows.unauthorized
+    this.#needsRefresh = flows.needsRefresh
+  }
+
+  unauthorized (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    return (this.#unauthorized as Flow)(request, reply)
+  }
+
+  needsRefresh (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    return (this.#needsRefresh as Flow)(request, reply)
+  }
+
+  loginUrl (view: string, nextUrl?: string | null): string {
+    const url = loginUrl(view, nextUrl, this.options.nextField)
+    const host = this.options.forceHostForRedirects
+    return host === null ? url : withForcedHost(url, host, 'https')
+  }
+
+  /**
+   * A Cookie header value that makes a request arrive logged in as `user` (Flask-Login's
+   * FlaskLoginClient). The identifier is computed for `fastify.inject`'s defaults (127.0.0.1,
+   * `lightMyRequest`), so session protection accepts it; pass `ip`/`userAgent` for other clients.
+   */
+  async sessionCookieFor (user: User, cookieOptions: SessionCookieForOptions & { ip?: string, userAgent?: string } = {}): Promise<string> {
+    const { engine, remember } = this.#ctx as LoginContext
+    const { fresh = true, remember: wantsRemember = false, ip = '127.0.0.1', userAgent = 'lightMyRequest' } = cookieOptions
+    const id = idOf(this.options, user)
+    const hash = authHashOf(user)
+    const now = nowSeconds()
+    const data: Record<string, unknown> = { [USER_ID]: id, [FRESH]: fresh, [IDENTIFIER]: identifierFor(ip, userAgent) }
+    if (hash !== null) data[AUTH_HASH] = hash
+    if (this.options.absoluteTimeout !== null) data[LOGIN_AT] = now
+    if (this.options.idleTimeout !== null) data[SEEN_AT] = now
+    const cookies = [await engine.cookieFor(data)]
+    if (wantsRemember) {
+      const token = typeof user.getAuthToken === 'function' ? user.getAuthToken() : null
+      cookies.push(`${remember.name}=${remember.encode({ id, token, hash }, this.options.rememberCookie.duration)}`)
+    }
+    return cookies.join('; ')
+  }
+}

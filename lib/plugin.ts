@@ -1,0 +1,78 @@
+import { hkdfSync } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import fastifySecureSession from '@fastify/secure-session'
+import type { FastifyLoginOptions, Secret } from '../types/index.js'
+import { anonymousFactory, type LoginContext } from './context.js'
+import { FST_LOGIN_UNSUPPORTED_SESSION } from './errors.js'
+import { createFlows } from './flows.js'
+import { createGuards } from './guards.js'
+import { createLoginActions } from './login-actions.js'
+import { LoginManager } from './login-manager.js'
+import { createUserLoader } from './load-user.js'
+import { resolveOptions } from './options.js'
+import { RememberCookie } from './remember-cookie.js'
+import { kLoginState } from './request-state.js'
+import { createOnSend } from './response-hooks.js'
+import { createSafeNextUrl } from './safe-next.js'
+import { detectSessionEngine, type SessionEngine } from './session-engine.js'
+
+/** A @fastify/secure-session key derived from the first secret, so one secret is enough. */
+function deriveSessionKey (secret: Secret): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'fastify-login secure-session key v1', 32))
+}
+
+async function sessionEngine (fastify: FastifyInstance, options: ReturnType<typeof resolveOptions>): Promise<SessionEngine> {
+  const existing = detectSessionEngine(fastify, options.sessionCookieName)
+  if (existing !== null) {
+    return existing
+  }
+  if (fastify.hasRequestDecorator('session')) {
+    throw new FST_LOGIN_UNSUPPORTED_SESSION()
+  }
+  await fastify.register(fastifySecureSession, options.session ?? {
+    key: deriveSessionKey(options.secrets[0] as Secret),
+    cookieName: options.sessionCookieName ?? 'session',
+    cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto' }
+  })
+  return detectSessionEngine(fastify, options.sessionCookieName ?? options.session?.cookieName) as SessionEngine
+}
+
+async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginOptions): Promise<void> {
+  const options = resolveOptions(rawOptions)
+  const engine = await sessionEngine(fastify, options)
+  const manager = new LoginManager(options)
+  const ctx: LoginContext = {
+    options,
+    engine,
+    remember: new RememberCookie(options),
+    manager,
+    anonymous: anonymousFactory(options.anonymousUser)
+  }
+  manager.attach(ctx, createFlows(ctx))
+
+  const actions = createLoginActions(ctx)
+  const guards = createGuards(ctx)
+  fastify.decorateRequest('currentUser', null as never)
+  fastify.decorateRequest(kLoginState, null)
+  fastify.decorateRequest('loginUser', actions.loginUser)
+  fastify.decorateRequest('logoutUser', actions.logoutUser)
+  fastify.decorateRequest('confirmLogin', actions.confirmLogin)
+  fastify.decorateRequest('loginFresh', actions.loginFresh)
+  fastify.decorateRequest('loginRemembered', actions.loginRemembered)
+  fastify.decorateRequest('safeNextUrl', createSafeNextUrl(ctx))
+  fastify.decorate('loginRequired', guards.loginRequired)
+  fastify.decorate('freshLoginRequired', guards.freshLoginRequired)
+  fastify.decorate('loginManager', manager)
+  if (options.addContextProcessor && !fastify.hasReplyDecorator('locals')) {
+    fastify.decorateReply('locals', null)
+  }
+
+  fastify.addHook('onRequest', createUserLoader(ctx))
+  fastify.addHook('onSend', createOnSend(ctx))
+}
+
+export const plugin = fp(fastifyLogin, {
+  fastify: '5.x',
+  name: 'fastify-login'
+})

@@ -1,0 +1,104 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { ResolvedLoginOptions } from '../types/index.js'
+import { URLSafeTimedSerializer } from './serializer.js'
+
+/** What a verified remember cookie holds. */
+export interface RememberPayload {
+  /** The user id (for userLoader), or null when the cookie carries a token. */
+  readonly id: string | null
+  /** The user's getAuthToken() value (for tokenLoader), or null. */
+  readonly token: string | null
+  /** The user's getSessionAuthHash() when the cookie was issued, or null. */
+  readonly hash: string | null
+  /** Seconds the cookie is valid for, counted from issuedAt. */
+  readonly duration: number
+  readonly issuedAt: number
+  /** Signed with a secret that is no longer the first: re-issue it. */
+  readonly renew: boolean
+}
+
+interface WirePayload { u?: unknown, k?: unknown, h?: unknown, d?: unknown }
+
+/** Browsers keep at most 4096 bytes of name=value per cookie. */
+const MAX_COOKIE_BYTES = 4096
+
+/**
+ * The remember cookie: `URLSafeTimedSerializer` with its own salt over `{ u | k, d, h }`.
+ * The issue time is inside the signed value, so the duration is enforced here, on the server,
+ * whatever the browser does with Expires.
+ */
+export class RememberCookie {
+  readonly #serializer: URLSafeTimedSerializer
+  readonly #options: ResolvedLoginOptions['rememberCookie']
+
+  constructor (options: ResolvedLoginOptions) {
+    this.#serializer = new URLSafeTimedSerializer([...options.secrets], { salt: 'fastify-login.remember' })
+    this.#options = options.rememberCookie
+  }
+
+  get name (): string {
+    return this.#options.name
+  }
+
+  /** The cookie value for a login, or an error message when it cannot be a cookie. */
+  encode (login: { id: string | null, token: string | null, hash: string | null }, duration: number): string {
+    const wire: WirePayload = login.token !== null ? { k: login.token, d: duration } : { u: login.id, d: duration }
+    if (login.hash !== null) {
+      wire.h = login.hash
+    }
+    return this.#serializer.dumps(wire)
+  }
+
+  fits (value: string): boolean {
+    return Buffer.byteLength(this.#options.name) + 1 + value.length <= MAX_COOKIE_BYTES
+  }
+
+  /** The verified payload, or the reason the cookie is refused. Never throws. */
+  decode (value: string): RememberPayload | string {
+    let meta: ReturnType<URLSafeTimedSerializer['loadsWithMeta']>
+    try {
+      meta = this.#serializer.loadsWithMeta(value)
+    } catch (error) {
+      return (error as Error).message
+    }
+    const wire = meta.value as WirePayload
+    if (typeof wire !== 'object' || wire === null || typeof wire.d !== 'number' || !(wire.d > 0)) {
+      return 'malformed payload'
+    }
+    const id = typeof wire.u === 'string' && wire.u !== '' ? wire.u : null
+    const token = typeof wire.k === 'string' && wire.k !== '' ? wire.k : null
+    if ((id === null) === (token === null) || (wire.h !== undefined && typeof wire.h !== 'string')) {
+      return 'malformed payload'
+    }
+    const age = Date.now() / 1000 - meta.issuedAt
+    if (age > wire.d) {
+      return `expired ${Math.floor(age - wire.d)}s ago`
+    }
+    return { id, token, hash: (wire.h as string | undefined) ?? null, duration: wire.d, issuedAt: meta.issuedAt, renew: meta.renew }
+  }
+
+  set (request: FastifyRequest, reply: FastifyReply, value: string, maxAge: number): void {
+    const o = this.#options
+    reply.setCookie(o.name, value, {
+      path: o.path,
+      domain: o.domain,
+      httpOnly: o.httpOnly,
+      sameSite: o.sameSite,
+      secure: o.secure === 'auto' ? request.protocol === 'https' : o.secure,
+      maxAge: Math.max(1, Math.floor(maxAge)),
+      expires: new Date(Date.now() + maxAge * 1000)
+    })
+  }
+
+  /** Deletes the cookie with the attributes it was set with (a Secure cookie needs a Secure deletion). */
+  clear (request: FastifyRequest, reply: FastifyReply): void {
+    const o = this.#options
+    reply.clearCookie(o.name, {
+      path: o.path,
+      domain: o.domain,
+      httpOnly: o.httpOnly,
+      sameSite: o.sameSite,
+      secure: o.secure === 'auto' ? request.protocol === 'https' : o.secure
+    })
+  }
+}

@@ -1,0 +1,120 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+
+/**
+ * The one session interface fastify-login works through, so every feature behaves the same on
+ * @fastify/secure-session (the session lives in an encrypted cookie) and on @fastify/session
+ * (the session lives in a store, the cookie holds its signed id).
+ */
+export interface SessionEngine {
+  readonly name: 'secure-session' | 'session'
+  readonly cookieName: string
+  get (request: FastifyRequest, key: string): unknown
+  set (request: FastifyRequest, key: string, value: unknown): void
+  remove (request: FastifyRequest, key: string): void
+  /** The application-visible keys of the session (engine internals excluded). */
+  keys (request: FastifyRequest): string[]
+  /** Gives the browser a new session holding only `keep` (a new id, or a new ciphertext). */
+  rotate (request: FastifyRequest, keep: readonly string[]): Promise<void>
+  /** A `name=value` cookie pair for a new session holding `data` (sessionCookieFor). */
+  cookieFor (data: Record<string, unknown>): Promise<string>
+}
+
+interface SecureSessionLike {
+  get (key: string): unknown
+  set (key: string, value: unknown): void
+  data (): Record<string, unknown>
+  regenerate (keep?: string[]): void
+}
+
+interface StoreSessionLike {
+  get (key: string): unknown
+  set (key: string, value: unknown): void
+  regenerate (keys?: string[]): Promise<void>
+  save (): Promise<void>
+  readonly encryptedSessionId: string
+  [key: string]: unknown
+}
+
+function sessionOf<T> (request: FastifyRequest): T {
+  return (request as unknown as { session: T }).session
+}
+
+function secureSession (fastify: FastifyInstance, cookieName: string): SessionEngine {
+  const instance = fastify as FastifyInstance & {
+    createSecureSession (data: Record<string, unknown>): unknown
+    encodeSecureSession (session: unknown): string
+  }
+  return {
+    name: 'secure-session',
+    cookieName,
+    get: (request, key) => sessionOf<SecureSessionLike>(request).get(key),
+    set: (request, key, value) => { sessionOf<SecureSessionLike>(request).set(key, value) },
+    remove: (request, key) => {
+      const session = sessionOf<SecureSessionLike>(request)
+      if (session.get(key) !== undefined) {
+        session.set(key, undefined)
+      }
+    },
+    keys: (request) => {
+      const data = sessionOf<SecureSessionLike>(request).data()
+      return Object.keys(data).filter((key) => data[key] !== undefined)
+    },
+    rotate: async (request, keep) => {
+      sessionOf<SecureSessionLike>(request).regenerate([...keep])
+    },
+    cookieFor: async (data) => {
+      const value = instance.encodeSecureSession(instance.createSecureSession({ ...data }))
+      return `${cookieName}=${encodeURIComponent(value)}`
+    }
+  }
+}
+
+// keys @fastify/session keeps on its Session object besides the application's data
+const STORE_SESSION_INTERNALS = new Set(['cookie', 'sessionId', 'encryptedSessionId'])
+
+function storeSession (fastify: FastifyInstance, cookieName: string): SessionEngine {
+  const instance = fastify as FastifyInstance & {
+    decryptSession (id: string, request: object, done: (error?: Error) => void): void
+  }
+  return {
+    name: 'session',
+    cookieName,
+    get: (request, key) => sessionOf<StoreSessionLike>(request).get(key),
+    set: (request, key, value) => { sessionOf<StoreSessionLike>(request).set(key, value) },
+    remove: (request, key) => {
+      delete sessionOf<StoreSessionLike>(request)[key]
+    },
+    keys: (request) => {
+      const session = sessionOf<StoreSessionLike>(request)
+      return Object.keys(session).filter((key) => !STORE_SESSION_INTERNALS.has(key) && session[key] !== undefined)
+    },
+    rotate: async (request, keep) => {
+      // destroys the old id in the store, so a replayed old cookie finds nothing
+      await sessionOf<StoreSessionLike>(request).regenerate([...keep])
+    },
+    cookieFor: async (data) => {
+      // decryptSession with an id that does not verify gives a new, empty session
+      const holder: { session?: StoreSessionLike, protocol: string } = { protocol: 'https' }
+      await new Promise<void>((resolve, reject) => {
+        instance.decryptSession('', holder, (error) => error ? reject(error) : resolve())
+      })
+      const session = holder.session as StoreSessionLike
+      for (const [key, value] of Object.entries(data)) {
+        session.set(key, value)
+      }
+      await session.save()
+      return `${cookieName}=${encodeURIComponent(session.encryptedSessionId)}`
+    }
+  }
+}
+
+/** The engine of the session plugin registered on `fastify`, or null when none is. */
+export function detectSessionEngine (fastify: FastifyInstance, cookieName: string | undefined): SessionEngine | null {
+  if (fastify.hasPlugin('@fastify/secure-session')) {
+    return secureSession(fastify, cookieName ?? 'session')
+  }
+  if (fastify.hasPlugin('@fastify/session')) {
+    return storeSession(fastify, cookieName ?? 'sessionId')
+  }
+  return null
+}

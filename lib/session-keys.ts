@@ -1,0 +1,13 @@
+/** Session keys written by fastify-login (Flask-Login's names where Flask-Login has one). */
+export const USER_ID = '_user_id'
+export const FRESH = '_fresh'
+export const IDENTIFIER = '_id'
+export const AUTH_HASH = '_auth_hash'
+export const LOGIN_AT = '_login_at'
+export const SEEN_AT = '_seen_at'
+export const NEXT = 'next'
+/** @fastify/csrf-protection's secret: always dropped when a login changes. */
+export const CSRF = '_csrf'
+
+/** The keys that make up a login; removed together on logout and by strong protection. */
+export const LOGIN_KEYS: readonly string[] = [USER_ID, FRESH, IDENTIFIER, AUTH_HASH, LOGIN_AT, SEEN_AT]

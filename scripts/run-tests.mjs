@@ -1,0 +1,33 @@
+// Runs the node:test suites with tsx, listing files explicitly (Node 20's --test has no globs).
+// Usage: node scripts/run-tests.mjs <suite> [...extra node flags]
+//   unit     test/**/*.test.ts except test/e2e and test/redis
+//   e2e      test/e2e/**/*.test.ts (headless Chromium)
+//   redis    test/redis/**/*.test.ts (real redis-server)
+import { readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+
+const suite = process.argv[2] ?? 'unit'
+const excluded = { unit: ['e2e', 'redis', 'package', 'helpers'] }
+
+function collect (dir, out = []) {
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name)
+    if (statSync(full).isDirectory()) {
+      if (dir === 'test' && suite === 'unit' && excluded.unit.includes(name)) continue
+      collect(full, out)
+    } else if (name.endsWith('.test.ts')) {
+      out.push(full)
+    }
+  }
+  return out
+}
+
+const root = suite === 'unit' ? 'test' : join('test', suite)
+const files = collect(root)
+if (files.length === 0) {
+  console.error(`no test files found for suite "${suite}"`)
+  process.exit(1)
+}
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...process.argv.slice(3), ...files], { stdio: 'inherit' })
+process.exit(result.status ?? 1)

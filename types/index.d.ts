@@ -1,0 +1,282 @@
+/// <reference types="node" />
+import type { EventEmitter } from 'node:events'
+import type {
+  FastifyPluginCallback,
+  FastifyReply,
+  FastifyRequest
+} from 'fastify'
+import type { CookieSerializeOptions } from '@fastify/cookie'
+import type { SecureSessionPluginOptions } from '@fastify/secure-session'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The loaded user, or the anonymous user; never null. Loaded once, in `onRequest`. */
+    currentUser: fastifyLogin.CurrentUser
+    /** Logs `user` in: rotates the session, sets the remember cookie when asked. `false` for an inactive user unless `force`. */
+    loginUser (user: fastifyLogin.User, options?: fastifyLogin.LoginUserOptions): Promise<boolean>
+    /** Forgets the login, clears the remember cookie, rotates the session. */
+    logoutUser (): Promise<true>
+    /** Marks the login fresh again (after re-authentication) and rotates the session. */
+    confirmLogin (): Promise<void>
+    /** `true` when the login was made with credentials in this session (not restored from the remember cookie). */
+    loginFresh (): boolean
+    /** `true` when this request carried a valid remember cookie. */
+    loginRemembered (): boolean
+    /** The `next` target from the query or the session when it is a safe same-site URL, else `fallback` (default `'/'`). */
+    safeNextUrl (fallback?: string): string
+  }
+
+  interface FastifyInstance {
+    /** preHandler guard: anonymous users get the unauthorized flow. */
+    loginRequired: fastifyLogin.Guard
+    /** preHandler guard: as `loginRequired`, and non-fresh logins get the needs-refresh flow. */
+    freshLoginRequired: fastifyLogin.Guard
+    /** Options, flows, URL helpers, test helpers and the events of fastify-login. */
+    loginManager: fastifyLogin.LoginManager
+  }
+
+  interface FastifyContextConfig {
+    /** Login view for this route: beats `loginViews` and `loginView`; `null` answers 401. */
+    loginView?: string | null
+  }
+}
+
+type FastifyLoginPlugin = FastifyPluginCallback<fastifyLogin.FastifyLoginOptions>
+
+declare namespace fastifyLogin {
+  /**
+   * Name the application's user types by module augmentation:
+   * `declare module 'fastify-login' { interface FastifyLoginTypes { user: User; anonymousUser?: Guest } }`
+   */
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  export interface FastifyLoginTypes {}
+
+  /** The protocol every user object follows (Flask-Login's user class interface). */
+  export interface LoginUser {
+    readonly isAuthenticated: boolean
+    readonly isActive: boolean
+    readonly isAnonymous: boolean
+    getId (): string | null
+    /** Optional: a token stored in the remember cookie and given back to `tokenLoader`. */
+    getAuthToken? (): string
+    /** Optional: a value bound to every login; when it changes, other sessions and remember cookies end. */
+    getSessionAuthHash? (): string
+  }
+
+  /** The application's user type (from `FastifyLoginTypes.user`), else `LoginUser`. */
+  export type User = FastifyLoginTypes extends { user: infer U } ? U : LoginUser
+  /** The anonymous user type (from `FastifyLoginTypes.anonymousUser`), else `AnonymousUserMixin`. */
+  export type AnonymousUser = FastifyLoginTypes extends { anonymousUser: infer A } ? A : AnonymousUserMixin
+  /** What `request.currentUser` holds. */
+  export type CurrentUser = User | AnonymousUser
+
+  type Awaitable<T> = T | Promise<T>
+  type AnyRequest = FastifyRequest<any, any, any, any, any, any, any, any>
+  type AnyReply = FastifyReply<any, any, any, any, any, any, any, any>
+
+  /** A preHandler guard, assignable to any route's `preHandler`. */
+  export type Guard = (request: AnyRequest, reply: AnyReply) => Promise<void>
+  /** Replaces the unauthorized or needs-refresh flow. Send a reply (or return a payload). */
+  export type FlowHandler = (request: FastifyRequest, reply: FastifyReply) => unknown
+
+  export interface UserMixin extends LoginUser {
+    /** `true`; override with a getter or a field. */
+    readonly isActive: boolean
+    /** `this.isActive`. */
+    readonly isAuthenticated: boolean
+    readonly isAnonymous: false
+    /** `String(this.id)`; throws when the user has no `id`. */
+    getId (): string
+    /** Same id (by `getId()`), and both are `UserMixin`s. */
+    equals (other: unknown): boolean
+  }
+  export const UserMixin: {
+    new (): UserMixin
+    readonly prototype: UserMixin
+  }
+
+  export interface AnonymousUserMixin {
+    readonly isAuthenticated: false
+    readonly isActive: false
+    readonly isAnonymous: true
+    getId (): null
+  }
+  export const AnonymousUserMixin: {
+    new (): AnonymousUserMixin
+    readonly prototype: AnonymousUserMixin
+  }
+
+  export type Secret = string | Buffer
+
+  export interface RememberCookieOptions {
+    /** Default `'remember_token'`. */
+    name?: string
+    /** Seconds; default 365 days. Enforced on the server from the issue time inside the signed value. */
+    duration?: number
+    domain?: string
+    /** Default `'/'`. */
+    path?: string
+    /** `'auto'` (default): Secure when the request is HTTPS. */
+    secure?: boolean | 'auto'
+    /** Default `true`. */
+    httpOnly?: boolean
+    /** Default `'lax'`. */
+    sameSite?: 'lax' | 'strict' | 'none' | boolean
+    /** Re-issue the cookie (new issue time) on each request that carried a valid one. Default `false`. */
+    refreshEachRequest?: boolean
+  }
+
+  export interface FastifyLoginOptions {
+    /** Signs the remember cookie and tokens (at least 32 bytes). An array rotates keys: the first signs, all verify. */
+    secret: Secret | Secret[]
+    /** `@fastify/secure-session` options, used only when no session plugin is registered yet. */
+    session?: SecureSessionPluginOptions
+    /** Name of the session cookie, used by `sessionCookieFor`. Default: `'session'` (secure-session) or `'sessionId'` (@fastify/session). */
+    sessionCookieName?: string
+    userLoader?: (id: string, request: FastifyRequest) => Awaitable<User | null | undefined>
+    requestLoader?: (request: FastifyRequest) => Awaitable<User | null | undefined>
+    headerLoader?: (value: string, request: FastifyRequest) => Awaitable<User | null | undefined>
+    /** Default `'authorization'`. */
+    authHeaderName?: string
+    tokenLoader?: (token: string, request: FastifyRequest) => Awaitable<User | null | undefined>
+    /** Class or factory for the anonymous user. Default `AnonymousUserMixin`. */
+    anonymousUser?: (new () => AnonymousUser) | (() => AnonymousUser)
+    /** Path or absolute URL of the login page; `null` (default) answers 401. */
+    loginView?: string | null
+    /** Route-prefix → login view; the longest whole-segment prefix wins; `null` answers 401. */
+    loginViews?: Record<string, string | null>
+    loginMessage?: string | null
+    loginMessageCategory?: string
+    refreshView?: string | null
+    needsRefreshMessage?: string | null
+    needsRefreshMessageCategory?: string
+    unauthorizedHandler?: FlowHandler
+    needsRefreshHandler?: FlowHandler
+    localize?: (message: string, request: FastifyRequest) => string
+    useSessionForNext?: boolean
+    nextField?: string
+    forceHostForRedirects?: string | null
+    allowedHosts?: string[]
+    sessionProtection?: 'basic' | 'strong' | false | null
+    exemptMethods?: string[]
+    disabled?: boolean
+    idAttribute?: string
+    addContextProcessor?: boolean
+    rememberCookie?: RememberCookieOptions
+    /** Seconds without a request after which a session login ends. */
+    idleTimeout?: number | null
+    /** Seconds after `loginUser` after which a session login ends. */
+    absoluteTimeout?: number | null
+  }
+
+  /** The options after defaults were applied (frozen). */
+  export interface ResolvedLoginOptions extends Readonly<Omit<FastifyLoginOptions,
+    'secret' | 'rememberCookie' | 'loginViews' | 'exemptMethods' | 'allowedHosts'>> {
+    readonly secrets: readonly Secret[]
+    readonly authHeaderName: string
+    readonly loginView: string | null
+    readonly loginViews: Readonly<Record<string, string | null>>
+    readonly loginMessage: string | null
+    readonly loginMessageCategory: string
+    readonly refreshView: string | null
+    readonly needsRefreshMessage: string | null
+    readonly needsRefreshMessageCategory: string
+    readonly useSessionForNext: boolean
+    readonly nextField: string
+    readonly forceHostForRedirects: string | null
+    readonly allowedHosts: readonly string[]
+    readonly sessionProtection: 'basic' | 'strong' | false
+    readonly exemptMethods: readonly string[]
+    readonly disabled: boolean
+    readonly idAttribute: string
+    readonly addContextProcessor: boolean
+    readonly rememberCookie: Readonly<Required<Omit<RememberCookieOptions, 'domain'>> & { domain: string | undefined }>
+    readonly idleTimeout: number | null
+    readonly absoluteTimeout: number | null
+  }
+
+  export interface LoginUserOptions {
+    /** Set the remember cookie. Default `false`. */
+    remember?: boolean
+    /** Seconds; overrides `rememberCookie.duration` for this login. */
+    duration?: number
+    /** Log in an inactive user. Default `false`. */
+    force?: boolean
+    /** Default `true`. */
+    fresh?: boolean
+  }
+
+  export interface SessionCookieForOptions {
+    fresh?: boolean
+    remember?: boolean
+  }
+
+  export interface LoginEvents {
+    loggedIn: [request: FastifyRequest, user: User]
+    loggedOut: [request: FastifyRequest, user: CurrentUser]
+    loadedFromCookie: [request: FastifyRequest, user: User]
+    loadedFromRequest: [request: FastifyRequest, user: User]
+    loadedFromHeader: [request: FastifyRequest, user: User]
+    loginConfirmed: [request: FastifyRequest, user: User]
+    unauthorized: [request: FastifyRequest]
+    needsRefresh: [request: FastifyRequest]
+    accessed: [request: FastifyRequest]
+    sessionProtected: [request: FastifyRequest]
+  }
+
+  export interface LoginManager extends EventEmitter<LoginEvents> {
+    readonly options: ResolvedLoginOptions
+    /** Runs the unauthorized flow (event, handler, JSON 401, 401 or redirect to the login view). */
+    unauthorized (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>
+    /** Runs the needs-refresh flow. */
+    needsRefresh (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>
+    /** `loginUrl` with this manager's `nextField` and `forceHostForRedirects`. */
+    loginUrl (view: string, nextUrl?: string | null): string
+    /** A `Cookie` header value that makes a request arrive logged in as `user` (for tests). */
+    sessionCookieFor (user: User, options?: SessionCookieForOptions): Promise<string>
+  }
+
+  export interface SerializerOptions {
+    /** Separates purposes: a token made with one salt never loads with another. */
+    salt?: string
+  }
+  export class URLSafeTimedSerializer {
+    constructor (secret: Secret | Secret[], options?: SerializerOptions)
+    /** Signs a JSON value with the current time: `payload.timestamp.signature`, URL- and cookie-safe. */
+    dumps (value: unknown): string
+    /** Verifies and decodes; throws `BadSignature`, or `SignatureExpired` when older than `maxAge` seconds. */
+    loads (token: string, options?: { maxAge?: number }): unknown
+    /** As `loads`, and tells whether the token was signed with a secret other than the first. */
+    loadsWithMeta (token: string, options?: { maxAge?: number }): { value: unknown, issuedAt: number, renew: boolean }
+  }
+  export class BadSignature extends Error {
+    readonly code: 'FST_LOGIN_BAD_SIGNATURE' | 'FST_LOGIN_SIGNATURE_EXPIRED'
+  }
+  export class SignatureExpired extends BadSignature {
+    readonly code: 'FST_LOGIN_SIGNATURE_EXPIRED'
+    /** When the token was signed (seconds since the epoch). */
+    readonly issuedAt: number
+  }
+
+  export interface IsSafeUrlOptions {
+    allowedHosts?: string | readonly string[] | ReadonlySet<string> | null
+    requireHttps?: boolean
+  }
+
+  /** `loginView` with `next` added (or replaced) in its query string. */
+  export function loginUrl (loginView: string, nextUrl?: string | null, nextField?: string): string
+  /** `path?query` of `currentUrl` when `loginUrl` is on the same origin (or relative), else `currentUrl`. */
+  export function makeNextParam (loginUrl: string, currentUrl: string): string
+  /** Django's `url_has_allowed_host_and_scheme`. */
+  export function isSafeUrl (url: unknown, options?: IsSafeUrlOptions): boolean
+  /** Signs `value` (a string) in the plugin's remember-cookie format. */
+  export function encodeCookie (value: string, secret: Secret | Secret[]): string
+  /** The value `encodeCookie` signed, or `null` for anything else (never throws). */
+  export function decodeCookie (cookie: unknown, secret: Secret | Secret[]): string | null
+
+  export const fastifyLogin: FastifyLoginPlugin
+  export { fastifyLogin as default }
+}
+
+declare function fastifyLogin (...params: Parameters<FastifyLoginPlugin>): ReturnType<FastifyLoginPlugin>
+export = fastifyLogin
