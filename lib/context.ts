@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify'
 import type { AnonymousUser, LoginManager, LoginUser, ResolvedLoginOptions, User } from '../types/index.js'
 import { AnonymousUserMixin } from './mixins.js'
 import type { RememberCookie } from './remember-cookie.js'
@@ -57,4 +56,3 @@ export function authHashOf (user: User): string | null {
 export function nowSeconds (): number {
   return Math.floor(Date.now() / 1000)
 }
-

@@ -1,4 +1,4 @@
-import createError from '@fastify/error'
+import { createError } from '@fastify/error'
 
 /** An option given to the plugin is missing, of the wrong type or out of range. */
 export const FST_LOGIN_INVALID_OPTION = createError<[string, string]>(
@@ -27,3 +27,7 @@ export const FST_LOGIN_INVALID_USER = createError<[string]>(
 /** A UserMixin subclass without an `id` property and without its own getId(). */
 export const FST_LOGIN_NO_ID = createError(
   'FST_LOGIN_NO_ID', 'fastify-login: UserMixin has no `id` attribute; give the user an `id` or override getId()', 500, TypeError)
+
+/** A value cannot be signed (not JSON-serializable, too large, or not a string for encodeCookie). */
+export const FST_LOGIN_INVALID_VALUE = createError<[string, { cause: unknown }?]>(
+  'FST_LOGIN_INVALID_VALUE', 'fastify-login: %s', 500, TypeError)

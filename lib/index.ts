@@ -6,7 +6,8 @@ import { AnonymousUserMixin, UserMixin } from './mixins.js'
 import { loginUrl, makeNextParam } from './login-url.js'
 import { isSafeUrl } from './safe-url.js'
 import { decodeCookie, encodeCookie } from './cookie-encoding.js'
-import { BadSignature, SignatureExpired, URLSafeTimedSerializer } from './serializer.js'
+import { BadSignature, MAX_TOKEN_LENGTH, SignatureExpired, URLSafeTimedSerializer } from './serializer.js'
+import { toSafeLocation } from './location.js'
 
 module.exports = plugin
 module.exports.default = plugin
@@ -21,3 +22,5 @@ module.exports.decodeCookie = decodeCookie
 module.exports.URLSafeTimedSerializer = URLSafeTimedSerializer
 module.exports.BadSignature = BadSignature
 module.exports.SignatureExpired = SignatureExpired
+module.exports.MAX_TOKEN_LENGTH = MAX_TOKEN_LENGTH
+module.exports.toSafeLocation = toSafeLocation

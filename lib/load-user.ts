@@ -179,6 +179,9 @@ export function createUserLoader (ctx: LoginContext) {
       if (sessionId !== undefined) {
         state.varies = true
         ;[step, user] = await fromSession(request, state, sessionId, events)
+        if (step === SessionStep.Loaded) {
+          engine.guardInFlight?.(request)
+        }
       }
       if (step === SessionStep.Loaded && cookie !== undefined && options.rememberCookie.refreshEachRequest) {
         refreshCookie(request, state, user as User, cookie)
@@ -209,4 +212,3 @@ export function createUserLoader (ctx: LoginContext) {
     }
   }
 }
-

@@ -1,8 +1,8 @@
-import type { FastifyLoginOptions, ResolvedLoginOptions, Secret } from '../types/index.js'
-import { FST_LOGIN_INVALID_OPTION, FST_LOGIN_INVALID_SECRET, FST_LOGIN_NO_LOADER } from './errors.js'
+import type { FastifyLoginOptions, ResolvedLoginOptions } from '../types/index.js'
+import { FST_LOGIN_INVALID_OPTION, FST_LOGIN_NO_LOADER } from './errors.js'
+import { normalizeSecrets } from './serializer.js'
 
 const DEFAULT_DURATION = 365 * 24 * 60 * 60
-const MIN_SECRET_BYTES = 32
 // RFC 6265 token characters
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 // no control characters, no ';' in cookie attribute values
@@ -45,25 +45,6 @@ function optional<T> (options: Record<string, unknown>, name: string, rule: Chec
   }
   check(label, value, rule)
   return value as T
-}
-
-export function resolveSecrets (secret: unknown): Secret[] {
-  const list = Array.isArray(secret) ? secret : [secret]
-  if (secret === undefined || secret === null) {
-    throw new FST_LOGIN_INVALID_SECRET('it is required (a string or Buffer of at least 32 bytes, or an array of them)')
-  }
-  if (list.length === 0) {
-    throw new FST_LOGIN_INVALID_SECRET('the array is empty')
-  }
-  for (const item of list) {
-    if (typeof item !== 'string' && !Buffer.isBuffer(item)) {
-      throw new FST_LOGIN_INVALID_SECRET('each secret must be a string or a Buffer')
-    }
-    if (Buffer.byteLength(item) < MIN_SECRET_BYTES) {
-      throw new FST_LOGIN_INVALID_SECRET(`each secret must be at least ${MIN_SECRET_BYTES} bytes`)
-    }
-  }
-  return list as Secret[]
 }
 
 function resolveLoginViews (value: unknown): Record<string, string | null> {
@@ -143,7 +124,7 @@ export function resolveOptions (input: unknown): ResolvedLoginOptions {
     throw new FST_LOGIN_INVALID_OPTION('options', 'must be an object')
   }
   const options = input as FastifyLoginOptions & Record<string, unknown>
-  const secrets = resolveSecrets(options.secret)
+  const secrets = normalizeSecrets(options.secret)
 
   for (const name of ['userLoader', 'requestLoader', 'headerLoader', 'tokenLoader', 'unauthorizedHandler', 'needsRefreshHandler', 'localize', 'anonymousUser']) {
     optional(options, name, isFunction, undefined)

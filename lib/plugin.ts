@@ -1,7 +1,8 @@
 import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
-import fp from 'fastify-plugin'
-import fastifySecureSession from '@fastify/secure-session'
+import { fastifyPlugin as fp } from 'fastify-plugin'
+// the package's module.exports is the fastify-plugin wrapped function (its named exports are not)
+import fastifySecureSession = require('@fastify/secure-session')
 import type { FastifyLoginOptions, Secret } from '../types/index.js'
 import { anonymousFactory, type LoginContext } from './context.js'
 import { FST_LOGIN_UNSUPPORTED_SESSION } from './errors.js'

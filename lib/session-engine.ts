@@ -17,6 +17,12 @@ export interface SessionEngine {
   rotate (request: FastifyRequest, keep: readonly string[]): Promise<void>
   /** A `name=value` cookie pair for a new session holding `data` (sessionCookieFor). */
   cookieFor (data: Record<string, unknown>): Promise<string>
+  /**
+   * Called for a request whose session held a login when it arrived: if that session is
+   * destroyed while the request is in flight (a logout elsewhere), the request must not write
+   * it back. Stateless engines have nothing to guard.
+   */
+  guardInFlight? (request: FastifyRequest): void
 }
 
 interface SecureSessionLike {
@@ -26,13 +32,20 @@ interface SecureSessionLike {
   regenerate (keep?: string[]): void
 }
 
+type Done = (error?: Error | null) => void
+
 interface StoreSessionLike {
   get (key: string): unknown
   set (key: string, value: unknown): void
   regenerate (keys?: string[]): Promise<void>
-  save (): Promise<void>
+  save (done?: Done): Promise<void> | undefined
+  readonly sessionId: string
   readonly encryptedSessionId: string
   [key: string]: unknown
+}
+
+interface StoreLike {
+  get (id: string, done: (error: Error | null, session?: unknown) => void): void
 }
 
 function sessionOf<T> (request: FastifyRequest): T {
@@ -104,6 +117,26 @@ function storeSession (fastify: FastifyInstance, cookieName: string): SessionEng
       }
       await session.save()
       return `${cookieName}=${encodeURIComponent(session.encryptedSessionId)}`
+    },
+    guardInFlight: (request) => {
+      const session = sessionOf<StoreSessionLike>(request)
+      const store = (request as unknown as { sessionStore: StoreLike }).sessionStore
+      const save = session.save
+      // before writing, check the session still exists: a logout elsewhere destroyed it, and
+      // saving now would bring the old login back to life (express-session #632)
+      session.save = function guardedSave (this: StoreSessionLike, done?: Done) {
+        const run = (finish: Done): void => {
+          store.get(this.sessionId, (error, stored) => {
+            if (error === null && (stored === null || stored === undefined)) finish()
+            else save.call(this, finish)
+          })
+        }
+        if (done !== undefined) {
+          run(done)
+          return undefined
+        }
+        return new Promise<void>((resolve, reject) => { run((error) => error ? reject(error) : resolve()) })
+      }
     }
   }
 }

@@ -1,13 +1,17 @@
 // Runs the node:test suites with tsx, listing files explicitly (Node 20's --test has no globs).
 // Usage: node scripts/run-tests.mjs <suite> [...extra node flags]
-//   unit     test/**/*.test.ts except test/e2e and test/redis
+//   unit     test/**/*.test.ts except test/e2e, test/redis and test/package, on the engine
+//            FASTIFY_LOGIN_ENGINE selects (default @fastify/secure-session)
+//   engines  the unit suite twice: on @fastify/secure-session, then on @fastify/session
+//   package  test/package/**/*.test.ts (npm pack, install into a fresh app, ESM and CJS)
 //   e2e      test/e2e/**/*.test.ts (headless Chromium)
 //   redis    test/redis/**/*.test.ts (real redis-server)
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
 
-const suite = process.argv[2] ?? 'unit'
+const requested = process.argv[2] ?? 'unit'
+const suite = requested === 'engines' ? 'unit' : requested
 const excluded = { unit: ['e2e', 'redis', 'package', 'helpers'] }
 
 function collect (dir, out = []) {
@@ -29,5 +33,14 @@ if (files.length === 0) {
   console.error(`no test files found for suite "${suite}"`)
   process.exit(1)
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...process.argv.slice(3), ...files], { stdio: 'inherit' })
-process.exit(result.status ?? 1)
+const engines = requested === 'engines' ? ['secure-session', 'session'] : [process.env.FASTIFY_LOGIN_ENGINE ?? 'secure-session']
+for (const engine of engines) {
+  console.log(`# fastify-login: ${suite} suite on ${engine === 'session' ? '@fastify/session' : '@fastify/secure-session'}`)
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...process.argv.slice(3), ...files], {
+    stdio: 'inherit',
+    env: { ...process.env, FASTIFY_LOGIN_ENGINE: engine }
+  })
+  if (result.status !== 0) {
+    process.exit(result.status ?? 1)
+  }
+}

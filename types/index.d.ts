@@ -274,6 +274,14 @@ declare namespace fastifyLogin {
   /** The value `encodeCookie` signed, or `null` for anything else (never throws). */
   export function decodeCookie (cookie: unknown, secret: Secret | Secret[]): string | null
 
+  /** Longest token `URLSafeTimedSerializer.loads` accepts (characters). */
+  export const MAX_TOKEN_LENGTH: number
+  /**
+   * Makes a redirect target safe to send as a `Location`: non-ASCII and control characters
+   * percent-encoded, and a leading `//` or `/\\` escaped so it cannot leave the site.
+   */
+  export function toSafeLocation (url: string): string
+
   export const fastifyLogin: FastifyLoginPlugin
   export { fastifyLogin as default }
 }
