@@ -11,6 +11,8 @@ export interface LoginContext {
   readonly remember: RememberCookie
   readonly manager: LoginManager
   readonly anonymous: () => AnonymousUser
+  /** `reply.locals` belongs to @fastify/view (registered first), which resets it per request. */
+  readonly viewLocals: boolean
 }
 
 const sharedAnonymous = Object.freeze(new AnonymousUserMixin())

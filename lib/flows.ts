@@ -27,6 +27,11 @@ function wantsJson (request: FastifyRequest): boolean {
   return JSON_MEDIA.test(lower) && !HTML_MEDIA.test(lower)
 }
 
+/** http or https, never what a hostile X-Forwarded-Proto says beyond that. */
+function protocolOf (request: FastifyRequest): 'http' | 'https' {
+  return request.protocol === 'https' ? 'https' : 'http'
+}
+
 function pathOf (url: string): string {
   const question = url.indexOf('?')
   return question === -1 ? url : url.slice(0, question)
@@ -62,12 +67,16 @@ export function createFlows (ctx: LoginContext) {
         ? null
         : options.localize !== undefined ? options.localize(flow.message, request) : flow.message
       if (flow.handler !== undefined) {
-        const result = await flow.handler(request, reply)
-        if (!reply.sent) {
-          // a handler that neither answered nor returned anything must not let the request through
-          return result === undefined ? deny(reply, flow, message) : reply.send(result)
+        let result = flow.handler(request, reply)
+        // a Fastify reply is thenable (it settles when sent): never await the reply itself
+        if (result !== reply && typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+          result = await result
         }
-        return reply
+        if (reply.sent) {
+          return reply
+        }
+        // a handler that neither answered nor returned a payload must not let the request through
+        return result === undefined || result === reply ? deny(reply, flow, message) : reply.send(result)
       }
       const view = wantsJson(request) ? null : flow.view(request)
       if (view === null) {
@@ -86,7 +95,7 @@ export function createFlows (ctx: LoginContext) {
         target = loginUrl(view, next, options.nextField)
       }
       if (options.forceHostForRedirects !== null) {
-        target = withForcedHost(target, options.forceHostForRedirects, request.protocol)
+        target = withForcedHost(target, options.forceHostForRedirects, protocolOf(request))
       }
       return reply.redirect(toSafeLocation(target), 302)
     }
@@ -95,7 +104,7 @@ export function createFlows (ctx: LoginContext) {
   function currentUrl (request: FastifyRequest): string {
     return options.forceHostForRedirects === null
       ? request.url
-      : `${request.protocol}://${options.forceHostForRedirects}${request.url}`
+      : `${protocolOf(request)}://${options.forceHostForRedirects}${request.url}`
   }
 
   function deny (reply: FastifyReply, flow: Flow, message: string | null): FastifyReply {

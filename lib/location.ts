@@ -17,8 +17,6 @@ const TAB_OR_NEWLINE_RE = /[\t\r\n]/g
 // WHATWG "C0 control or space" and Python's str.isspace() characters, at either end.
 const EDGE_RE = /^[\x00-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\x00-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g // eslint-disable-line no-control-regex
 const LEADING_SLASHES_RE = /^[/\\][/\\]/
-// Raw characters a Location may never hold: C0 controls, space, DEL, non-ASCII.
-const UNSAFE_CHAR_RE = /[^\x21-\x7e]/
 
 function percentEncode (run: string): string {
   // Buffer encodes a lone surrogate as U+FFFD instead of throwing like encodeURIComponent.
@@ -38,12 +36,4 @@ export function toSafeLocation (url: string): string {
   const encoded = url.replace(TAB_OR_NEWLINE_RE, '').replace(EDGE_RE, '').replace(ENCODE_RE, percentEncode)
   if (!LEADING_SLASHES_RE.test(encoded)) return encoded
   return encoded[0] + (encoded[1] === '/' ? '%2F' : '%5C') + encoded.slice(2)
-}
-
-/**
- * Whether `value` can go out as a `Location` as it is: no control character, space, DEL or raw
- * non-ASCII, and no leading `//`, `/\`, `\/` or `\\` (which browsers read as another host).
- */
-export function isSafeLocation (value: string): boolean {
-  return typeof value === 'string' && !UNSAFE_CHAR_RE.test(value) && !LEADING_SLASHES_RE.test(value)
 }

@@ -2,9 +2,9 @@ import type { FastifyRequest } from 'fastify'
 import type { LoginUserOptions, User } from '../types/index.js'
 import { authHashOf, idOf, type LoginContext } from './context.js'
 import { FST_LOGIN_INVALID_DURATION, FST_LOGIN_INVALID_USER } from './errors.js'
-import { stateOf } from './request-state.js'
-import { AUTH_HASH, FRESH, IDENTIFIER, USER_ID } from './session-keys.js'
-import { applicationKeys, authHashMatches, removeLogin, sameSecret, writeLogin } from './session-login.js'
+import { stateOf, writableState } from './request-state.js'
+import { CSRF, FRESH, IDENTIFIER, USER_ID } from './session-keys.js'
+import { applicationKeys, keysKeptByLogin, removeLogin, sameSecret, writeLogin } from './session-login.js'
 import { sessionIdentifier } from './session-protection.js'
 
 function checkDuration (duration: unknown): number | undefined {
@@ -28,7 +28,6 @@ export function createLoginActions (ctx: LoginContext) {
       return false
     }
     const id = idOf(options, user)
-    const state = stateOf(this)
     let rememberValue: string | null = null
     if (wantsRemember) {
       const token = typeof user.getAuthToken === 'function' ? user.getAuthToken() : null
@@ -37,11 +36,8 @@ export function createLoginActions (ctx: LoginContext) {
         throw new FST_LOGIN_INVALID_USER('its id or auth token is too long for the remember cookie (4096 bytes)')
       }
     }
-    // the same user (same auth hash) keeps the application's keys; anybody else starts afresh
-    const previous = engine.get(this, USER_ID)
-    const sameUser = previous === undefined ||
-      (previous === id && authHashMatches(user, engine.get(this, AUTH_HASH)))
-    await engine.rotate(this, sameUser ? applicationKeys(ctx, this) : [])
+    const state = writableState(this)
+    await engine.rotate(this, keysKeptByLogin(ctx, this, id, user))
     writeLogin(ctx, this, user, id, fresh)
 
     if (rememberValue !== null) {
@@ -60,7 +56,7 @@ export function createLoginActions (ctx: LoginContext) {
 
   async function logoutUser (this: FastifyRequest): Promise<true> {
     const user = this.currentUser
-    const state = stateOf(this)
+    const state = writableState(this)
     await engine.rotate(this, applicationKeys(ctx, this))
     removeLogin(ctx, this)
     state.rememberAction = state.cookieSeen ? { op: 'clear' } : null
@@ -73,12 +69,12 @@ export function createLoginActions (ctx: LoginContext) {
   }
 
   async function confirmLogin (this: FastifyRequest): Promise<void> {
-    const state = stateOf(this)
+    const state = writableState(this)
     if (state.user === null || state.stateless) {
       return
     }
     // re-authentication is a privilege change too: new session, login kept
-    await engine.rotate(this, engine.keys(this).filter((key) => key !== '_csrf'))
+    await engine.rotate(this, engine.keys(this).filter((key) => key !== CSRF))
     engine.set(this, FRESH, true)
     engine.set(this, IDENTIFIER, sessionIdentifier(this))
     state.loginChanged = true

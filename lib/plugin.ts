@@ -1,5 +1,5 @@
 import { hkdfSync } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import { fastifyPlugin as fp } from 'fastify-plugin'
 // the package's module.exports is the fastify-plugin wrapped function (its named exports are not)
 import fastifySecureSession = require('@fastify/secure-session')
@@ -17,6 +17,8 @@ import { kLoginState } from './request-state.js'
 import { createOnSend } from './response-hooks.js'
 import { createSafeNextUrl } from './safe-next.js'
 import { detectSessionEngine, type SessionEngine } from './session-engine.js'
+
+const kLocals = Symbol('fastify-login.locals')
 
 /** A @fastify/secure-session key derived from the first secret, so one secret is enough. */
 function deriveSessionKey (secret: Secret): Buffer {
@@ -48,7 +50,8 @@ async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginO
     engine,
     remember: new RememberCookie(options),
     manager,
-    anonymous: anonymousFactory(options.anonymousUser)
+    anonymous: anonymousFactory(options.anonymousUser),
+    viewLocals: fastify.hasReplyDecorator('locals')
   }
   manager.attach(ctx, createFlows(ctx))
 
@@ -66,7 +69,19 @@ async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginO
   fastify.decorate('freshLoginRequired', guards.freshLoginRequired)
   fastify.decorate('loginManager', manager)
   if (options.addContextProcessor && !fastify.hasReplyDecorator('locals')) {
-    fastify.decorateReply('locals', null)
+    // @fastify/view registered later finds `locals` and reads it: made on first read, per reply
+    fastify.decorateReply(kLocals, null)
+    fastify.decorateReply('locals', {
+      getter (this: FastifyReply & { [kLocals]: Record<string, unknown> | null }) {
+        if (this[kLocals] === null) {
+          this[kLocals] = { currentUser: this.request.currentUser }
+        }
+        return this[kLocals]
+      },
+      setter (this: FastifyReply & { [kLocals]: Record<string, unknown> | null }, value: Record<string, unknown> | null) {
+        this[kLocals] = value
+      }
+    })
   }
 
   fastify.addHook('onRequest', createUserLoader(ctx))

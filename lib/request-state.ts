@@ -25,8 +25,21 @@ export class LoginState {
   loginChanged = false
 }
 
+/** The state of every request that carried no credentials: shared, and frozen so no one writes to it. */
+export const IDLE_STATE: LoginState = Object.freeze(new LoginState())
+
 export type RequestWithState = FastifyRequest & { [kLoginState]: LoginState }
 
 export function stateOf (request: FastifyRequest): LoginState {
   return (request as RequestWithState)[kLoginState]
+}
+
+/** The request's own state, created on the first write of a request that started idle. */
+export function writableState (request: FastifyRequest): LoginState {
+  let state = (request as RequestWithState)[kLoginState]
+  if (state === IDLE_STATE) {
+    state = new LoginState()
+    ;(request as RequestWithState)[kLoginState] = state
+  }
+  return state
 }

@@ -6,8 +6,10 @@ export const AUTH_HASH = '_auth_hash'
 export const LOGIN_AT = '_login_at'
 export const SEEN_AT = '_seen_at'
 export const NEXT = 'next'
+/** Set when a login ended without a logout (timeout, revoked, user gone): the next login flushes the session. */
+export const ENDED = '_login_ended'
 /** @fastify/csrf-protection's secret: always dropped when a login changes. */
 export const CSRF = '_csrf'
 
 /** The keys that make up a login; removed together on logout and by strong protection. */
-export const LOGIN_KEYS: readonly string[] = [USER_ID, FRESH, IDENTIFIER, AUTH_HASH, LOGIN_AT, SEEN_AT]
+export const LOGIN_KEYS: readonly string[] = [USER_ID, FRESH, IDENTIFIER, AUTH_HASH, LOGIN_AT, SEEN_AT, ENDED]

@@ -2,9 +2,9 @@ import { timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import type { User } from '../types/index.js'
 import { authHashOf, nowSeconds, type LoginContext } from './context.js'
-import { AUTH_HASH, CSRF, FRESH, IDENTIFIER, LOGIN_AT, LOGIN_KEYS, SEEN_AT, USER_ID } from './session-keys.js'
+import { AUTH_HASH, CSRF, ENDED, FRESH, IDENTIFIER, LOGIN_AT, LOGIN_KEYS, SEEN_AT, USER_ID } from './session-keys.js'
 import { sessionIdentifier } from './session-protection.js'
-import { stateOf } from './request-state.js'
+import { writableState } from './request-state.js'
 
 /** Constant-time equality of two strings (false when either is not a string). */
 export function sameSecret (a: unknown, b: unknown): boolean {
@@ -44,13 +44,36 @@ export function writeLogin (ctx: LoginContext, request: FastifyRequest, user: Us
   if (options.idleTimeout !== null) {
     engine.set(request, SEEN_AT, now)
   }
-  stateOf(request).loginChanged = true
+  writableState(request).loginChanged = true
 }
 
-/** Removes the login from the session, keeping the application's keys. */
-export function removeLogin (ctx: LoginContext, request: FastifyRequest): void {
+/**
+ * Removes the login from the session, keeping the application's keys. A login that ends without
+ * a logout (timeout, revoked, user gone) leaves a marker: the next login starts a clean session.
+ */
+export function removeLogin (ctx: LoginContext, request: FastifyRequest, ended = false): void {
   for (const key of LOGIN_KEYS) {
     ctx.engine.remove(request, key)
   }
-  stateOf(request).loginChanged = true
+  if (ended) {
+    ctx.engine.set(request, ENDED, true)
+  }
+  writableState(request).loginChanged = true
+}
+
+/**
+ * The session keys a new login of `user` keeps: the application's keys when the session was
+ * anonymous or held this same user with the same auth hash; nothing when it held someone else,
+ * or a login that ended without a logout (Django's login(): flush, else cycle the key).
+ */
+export function keysKeptByLogin (ctx: LoginContext, request: FastifyRequest, id: string, user: User): string[] {
+  const { engine } = ctx
+  if (engine.get(request, ENDED) !== undefined) {
+    return []
+  }
+  const previous = engine.get(request, USER_ID)
+  if (previous !== undefined && (previous !== id || !authHashMatches(user, engine.get(request, AUTH_HASH)))) {
+    return []
+  }
+  return applicationKeys(ctx, request)
 }

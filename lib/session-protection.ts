@@ -1,12 +1,26 @@
 import { createHash } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 
+const CACHE_LIMIT = 1000
+// identifiers of recently seen `ip|user-agent` pairs: SHA-512 per request was most of the plugin's
+// cost on a logged-in request. Bounded, and cleared when full, so varying headers cannot grow it.
+const cache = new Map<string, string>()
+
 /**
  * Flask-Login 0.7's session identifier: SHA-512 (hex) of `ip|user-agent`. The IP is Fastify's
  * `request.ip`, so `trustProxy` decides whether X-Forwarded-For counts; this plugin never parses it.
  */
 export function identifierFor (ip: string, userAgent: string): string {
-  return createHash('sha512').update(`${ip}|${userAgent}`, 'utf8').digest('hex')
+  const key = `${ip}|${userAgent}`
+  let identifier = cache.get(key)
+  if (identifier === undefined) {
+    identifier = createHash('sha512').update(key, 'utf8').digest('hex')
+    if (cache.size >= CACHE_LIMIT) {
+      cache.clear()
+    }
+    cache.set(key, identifier)
+  }
+  return identifier
 }
 
 export function sessionIdentifier (request: FastifyRequest): string {
