@@ -59,7 +59,7 @@ export class RememberCookie {
     try {
       meta = this.#serializer.loadsWithMeta(value)
     } catch (error) {
-      return (error as Error).message
+      return (error as Error).message.replace(/^fastify-login: /, '')
     }
     const wire = meta.value as WirePayload
     if (typeof wire !== 'object' || wire === null || typeof wire.d !== 'number' || !(wire.d > 0)) {

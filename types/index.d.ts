@@ -79,7 +79,9 @@ declare namespace fastifyLogin {
   /** Replaces the unauthorized or needs-refresh flow. Send a reply (or return a payload). */
   export type FlowHandler = (request: FastifyRequest, reply: FastifyReply) => unknown
 
-  export interface UserMixin extends LoginUser {
+  // not `extends LoginUser`: its optional getAuthToken/getSessionAuthHash would then need
+  // `override` in every subclass that defines them
+  export interface UserMixin {
     /** `true`; override with a getter or a field. */
     readonly isActive: boolean
     /** `this.isActive`. */
@@ -245,14 +247,16 @@ declare namespace fastifyLogin {
     /** Signs a JSON value with the current time: `payload.timestamp.signature`, URL- and cookie-safe. */
     dumps (value: unknown): string
     /** Verifies and decodes; throws `BadSignature`, or `SignatureExpired` when older than `maxAge` seconds. */
-    loads (token: string, options?: { maxAge?: number }): unknown
+    loads (token: string, options?: { maxAge?: number | null }): unknown
     /** As `loads`, and tells whether the token was signed with a secret other than the first. */
-    loadsWithMeta (token: string, options?: { maxAge?: number }): { value: unknown, issuedAt: number, renew: boolean }
+    loadsWithMeta (token: string, options?: { maxAge?: number | null }): { value: unknown, issuedAt: number, renew: boolean }
   }
   export class BadSignature extends Error {
+    constructor (message: string)
     readonly code: 'FST_LOGIN_BAD_SIGNATURE' | 'FST_LOGIN_SIGNATURE_EXPIRED'
   }
   export class SignatureExpired extends BadSignature {
+    constructor (issuedAt: number, maxAge: number)
     readonly code: 'FST_LOGIN_SIGNATURE_EXPIRED'
     /** When the token was signed (seconds since the epoch). */
     readonly issuedAt: number
@@ -268,7 +272,7 @@ declare namespace fastifyLogin {
   /** `path?query` of `currentUrl` when `loginUrl` is on the same origin (or relative), else `currentUrl`. */
   export function makeNextParam (loginUrl: string, currentUrl: string): string
   /** Django's `url_has_allowed_host_and_scheme`. */
-  export function isSafeUrl (url: unknown, options?: IsSafeUrlOptions): boolean
+  export function isSafeUrl (url: unknown, options?: IsSafeUrlOptions | null): boolean
   /** Signs `value` (a string) in the plugin's remember-cookie format. */
   export function encodeCookie (value: string, secret: Secret | Secret[]): string
   /** The value `encodeCookie` signed, or `null` for anything else (never throws). */
