@@ -2,5 +2,5 @@
 
 module.exports = require('neostandard')({
   ts: true,
-  ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'examples/**/data/**', 'types/*.tst.*']
+  ignores: ['dist/**', 'coverage/**', 'node_modules/**', '.tmp/**', 'examples/**/data/**', 'types/*.tst.*']
 })

@@ -124,8 +124,9 @@ export function createUserLoader (ctx: LoginContext) {
     return user
   }
 
+  /** Re-issues a verified remember cookie when the response goes out (unless the login ended meanwhile). */
   function reissue (state: LoginState, claims: RememberPayload, duration: number): void {
-    state.rememberAction = { op: 'set', value: remember.encode(claims, duration), maxAge: duration }
+    state.rememberAction = { op: 'set', value: remember.encode(claims, duration), maxAge: duration, refresh: true }
   }
 
   async function fromCookie (request: FastifyRequest, state: LoginState, value: string, events: Event[] | null): Promise<User | null> {

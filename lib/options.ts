@@ -143,6 +143,7 @@ export function resolveOptions (input: unknown): ResolvedLoginOptions {
     secrets: Object.freeze(secrets),
     session: options.session,
     sessionCookieName: optional<string | undefined>(options, 'sessionCookieName', (v) => typeof v === 'string' && COOKIE_NAME.test(v) ? null : 'must be a valid cookie name', undefined),
+    sessionCookiePrefix: optional(options, 'sessionCookiePrefix', (v) => typeof v === 'string' && /^[\x21-\x3a\x3c-\x7e]*$/.test(v) ? null : 'must be a string of cookie-value characters', ''),
     userLoader: options.userLoader,
     requestLoader: options.requestLoader,
     headerLoader: options.headerLoader,

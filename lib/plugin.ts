@@ -26,7 +26,7 @@ function deriveSessionKey (secret: Secret): Buffer {
 }
 
 async function sessionEngine (fastify: FastifyInstance, options: ReturnType<typeof resolveOptions>): Promise<SessionEngine> {
-  const existing = detectSessionEngine(fastify, options.sessionCookieName)
+  const existing = detectSessionEngine(fastify, options.sessionCookieName, options.sessionCookiePrefix)
   if (existing !== null) {
     return existing
   }

@@ -4,7 +4,7 @@ import type { User } from '../types/index.js'
 export const kLoginState = Symbol('fastify-login.state')
 
 export type RememberAction =
-  | { readonly op: 'set', readonly value: string, readonly maxAge: number }
+  | { readonly op: 'set', readonly value: string, readonly maxAge: number, readonly refresh?: boolean }
   | { readonly op: 'clear' }
 
 /** What fastify-login learned and decided about one request; lives on the request under a Symbol. */

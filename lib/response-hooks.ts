@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { LoginContext } from './context.js'
-import { kLoginState, type RequestWithState } from './request-state.js'
+import { kLoginState, type LoginState, type RememberAction, type RequestWithState } from './request-state.js'
+
+type Done = (error: Error | null, payload: unknown) => void
 
 function addVaryCookie (reply: FastifyReply): void {
   const vary = reply.getHeader('vary')
@@ -11,27 +13,47 @@ function addVaryCookie (reply: FastifyReply): void {
   }
 }
 
-/** onSend: writes or deletes the remember cookie and the caching headers of responses about a login. */
+/**
+ * onSend: writes or deletes the remember cookie, then the caching headers: `Vary: Cookie` when the
+ * response depended on the user, `Cache-Control: no-store` on every response that sets a cookie
+ * (a shared cache must never hand one browser's session or remember cookie to another).
+ */
 export function createOnSend (ctx: LoginContext) {
-  const { remember } = ctx
-  return function onSend (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void {
-    const state = (request as RequestWithState)[kLoginState]
-    if (state !== null) {
-      const action = state.rememberAction
-      if (action !== null) {
-        if (action.op === 'set') {
-          remember.set(request, reply, action.value, action.maxAge)
-        } else {
-          remember.clear(request, reply)
-        }
-      }
-      if (action !== null || state.loginChanged) {
-        reply.header('cache-control', 'no-store')
-      }
-      if (state.varies) {
-        addVaryCookie(reply)
+  const { remember, engine } = ctx
+
+  function finish (request: FastifyRequest, reply: FastifyReply, state: LoginState, action: RememberAction | null): void {
+    if (action !== null) {
+      if (action.op === 'set') {
+        remember.set(request, reply, action.value, action.maxAge)
+      } else {
+        remember.clear(request, reply)
       }
     }
+    if (reply.hasHeader('set-cookie') || state.loginChanged) {
+      reply.header('cache-control', 'no-store')
+    }
+    if (state.varies) {
+      addVaryCookie(reply)
+    }
+  }
+
+  return function onSend (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: Done): void {
+    const state = (request as RequestWithState)[kLoginState]
+    if (state === null) {
+      done(null, payload)
+      return
+    }
+    const action = state.rememberAction
+    // a re-issue decided when the request arrived must not outlive a logout that happened since
+    // (a slow request in flight during the logout); stateless engines cannot know, stores can
+    if (action?.op === 'set' && action.refresh === true && engine.stillExists !== undefined) {
+      engine.stillExists(request).then((exists) => {
+        finish(request, reply, state, exists ? action : null)
+        done(null, payload)
+      }, /* c8 ignore next */ (error: Error) => done(error, payload))
+      return
+    }
+    finish(request, reply, state, action)
     done(null, payload)
   }
 }

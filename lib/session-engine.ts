@@ -23,6 +23,8 @@ export interface SessionEngine {
    * it back. Stateless engines have nothing to guard.
    */
   guardInFlight? (request: FastifyRequest): void
+  /** Whether the request's session still exists on the server (a logout elsewhere destroys it). */
+  stillExists? (request: FastifyRequest): Promise<boolean>
 }
 
 interface SecureSessionLike {
@@ -85,7 +87,7 @@ function secureSession (fastify: FastifyInstance, cookieName: string): SessionEn
 // keys @fastify/session keeps on its Session object besides the application's data
 const STORE_SESSION_INTERNALS = new Set(['cookie', 'sessionId', 'encryptedSessionId'])
 
-function storeSession (fastify: FastifyInstance, cookieName: string): SessionEngine {
+function storeSession (fastify: FastifyInstance, cookieName: string, cookiePrefix: string): SessionEngine {
   const instance = fastify as FastifyInstance & {
     decryptSession (id: string, request: object, done: (error?: Error) => void): void
   }
@@ -116,8 +118,14 @@ function storeSession (fastify: FastifyInstance, cookieName: string): SessionEng
         session.set(key, value)
       }
       await session.save()
-      return `${cookieName}=${encodeURIComponent(session.encryptedSessionId)}`
+      return `${cookieName}=${encodeURIComponent(cookiePrefix + session.encryptedSessionId)}`
     },
+    stillExists: (request) => new Promise((resolve) => {
+      const store = (request as unknown as { sessionStore: StoreLike }).sessionStore
+      store.get(sessionOf<StoreSessionLike>(request).sessionId, (error, stored) => {
+        resolve(error !== null || (stored !== null && stored !== undefined))
+      })
+    }),
     guardInFlight: (request) => {
       const session = sessionOf<StoreSessionLike>(request)
       const store = (request as unknown as { sessionStore: StoreLike }).sessionStore
@@ -142,12 +150,12 @@ function storeSession (fastify: FastifyInstance, cookieName: string): SessionEng
 }
 
 /** The engine of the session plugin registered on `fastify`, or null when none is. */
-export function detectSessionEngine (fastify: FastifyInstance, cookieName: string | undefined): SessionEngine | null {
+export function detectSessionEngine (fastify: FastifyInstance, cookieName: string | undefined, cookiePrefix = ''): SessionEngine | null {
   if (fastify.hasPlugin('@fastify/secure-session')) {
     return secureSession(fastify, cookieName ?? 'session')
   }
   if (fastify.hasPlugin('@fastify/session')) {
-    return storeSession(fastify, cookieName ?? 'sessionId')
+    return storeSession(fastify, cookieName ?? 'sessionId', cookiePrefix)
   }
   return null
 }

@@ -5,7 +5,6 @@ import type {
   FastifyReply,
   FastifyRequest
 } from 'fastify'
-import type { CookieSerializeOptions } from '@fastify/cookie'
 import type { SecureSessionPluginOptions } from '@fastify/secure-session'
 
 declare module 'fastify' {
@@ -48,7 +47,6 @@ declare namespace fastifyLogin {
    * Name the application's user types by module augmentation:
    * `declare module 'fastify-login' { interface FastifyLoginTypes { user: User; anonymousUser?: Guest } }`
    */
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   export interface FastifyLoginTypes {}
 
   /** The protocol every user object follows (Flask-Login's user class interface). */
@@ -135,6 +133,8 @@ declare namespace fastifyLogin {
     session?: SecureSessionPluginOptions
     /** Name of the session cookie, used by `sessionCookieFor`. Default: `'session'` (secure-session) or `'sessionId'` (@fastify/session). */
     sessionCookieName?: string
+    /** @fastify/session's `cookiePrefix`, used by `sessionCookieFor`. Default `''`. */
+    sessionCookiePrefix?: string
     userLoader?: (id: string, request: FastifyRequest) => Awaitable<User | null | undefined>
     requestLoader?: (request: FastifyRequest) => Awaitable<User | null | undefined>
     headerLoader?: (value: string, request: FastifyRequest) => Awaitable<User | null | undefined>
@@ -176,6 +176,7 @@ declare namespace fastifyLogin {
     'secret' | 'rememberCookie' | 'loginViews' | 'exemptMethods' | 'allowedHosts'>> {
     readonly secrets: readonly Secret[]
     readonly authHeaderName: string
+    readonly sessionCookiePrefix: string
     readonly loginView: string | null
     readonly loginViews: Readonly<Record<string, string | null>>
     readonly loginMessage: string | null

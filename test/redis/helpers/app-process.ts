@@ -1,0 +1,105 @@
+// Runs test/redis/fixtures/app.ts in a child process and waits for the port it listens on.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+
+export interface AppEnv {
+  REDIS_URL: string
+  SESSION_SECRET: string
+  LOGIN_SECRET: string
+}
+
+export interface AppProcess {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string
+  /** What the child wrote on stderr (its log), for failure messages. */
+  log (): string
+  /** SIGTERM (the app closes Fastify and its Redis client), SIGKILL when it lingers; safe to call twice. */
+  stop (): Promise<void>
+}
+
+const FIXTURE = join(__dirname, '..', 'fixtures', 'app.ts')
+const START_WITHIN_MS = 120_000
+const STOP_WITHIN_MS = 5_000
+
+const running = new Set<ChildProcess>()
+let exitHookInstalled = false
+
+function installExitHook (): void {
+  if (exitHookInstalled) return
+  exitHookInstalled = true
+  process.once('exit', () => {
+    for (const child of running) child.kill('SIGKILL')
+  })
+}
+
+function hasExited (child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null
+}
+
+async function stopChild (child: ChildProcess): Promise<void> {
+  if (hasExited(child)) {
+    running.delete(child)
+    return
+  }
+  const exited = once(child, 'exit')
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_WITHIN_MS)
+  try {
+    await exited
+  } finally {
+    clearTimeout(timer)
+    running.delete(child)
+  }
+}
+
+export async function startApp (env: AppEnv): Promise<AppProcess> {
+  // stdin stays an open pipe: the app exits when it closes, so it never outlives this process.
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe']
+  })
+  running.add(child)
+  installExitHook()
+
+  let log = ''
+  child.stderr?.on('data', (chunk: Buffer) => { log = (log + chunk.toString('utf8')).slice(-8000) })
+
+  const port = await new Promise<number>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! })
+    let settled = false
+    const fail = (why: string): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      lines.close()
+      stopChild(child).finally(() => reject(new Error(`fixture app ${why}:\n${log}`)))
+    }
+    const timer = setTimeout(() => fail(`printed no port within ${START_WITHIN_MS} ms`), START_WITHIN_MS)
+    child.once('error', (err) => fail(`could not start: ${err.message}`))
+    child.once('exit', (code, signal) => fail(`exited before listening (code ${code}, signal ${signal})`))
+    lines.on('line', (line) => {
+      let message: unknown
+      try {
+        message = JSON.parse(line)
+      } catch {
+        return
+      }
+      const value = (message as { port?: unknown } | null)?.port
+      if (typeof value === 'number' && !settled) {
+        settled = true
+        clearTimeout(timer)
+        lines.close()
+        child.stdout?.resume() // keep draining, so a stray write can never block the child
+        resolve(value)
+      }
+    })
+  })
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    log: () => log,
+    stop: () => stopChild(child)
+  }
+}
