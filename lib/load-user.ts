@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { LoginEvents, User } from '../types/index.js'
 import { idOf, nowSeconds, type LoginContext } from './context.js'
-import { IDLE_STATE, kLoginState, LoginState, type RequestWithState } from './request-state.js'
+import { IDLE_STATE, kLoginState, LoginState, writableState, type RequestWithState } from './request-state.js'
 import { AUTH_HASH, FRESH, IDENTIFIER, LOGIN_AT, NEXT, SEEN_AT, USER_ID } from './session-keys.js'
 import { sessionIdentifier } from './session-protection.js'
 import { authHashMatches, keysKeptByLogin, removeLogin, writeLogin } from './session-login.js'
@@ -95,7 +95,11 @@ export function createUserLoader (ctx: LoginContext) {
       return endSessionLogin(request, 'userLoader found no user')
     }
     if (!authHashMatches(user, engine.get(request, AUTH_HASH))) {
-      return endSessionLogin(request, 'session auth hash changed')
+      // revoked (password changed, logged out everywhere): flush the whole session (Django)
+      debug(request, 'session login ended: session auth hash changed, session flushed')
+      await engine.rotate(request, [])
+      writableState(request).loginChanged = true
+      return NEXT_LOADER
     }
     // the idle clock: written at most once per tenth of idleTimeout (at least a second apart)
     if (idleTimeout !== null && now - seenAt >= Math.max(1, idleTimeout / 10)) {
