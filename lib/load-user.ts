@@ -38,8 +38,9 @@ export function createUserLoader (ctx: LoginContext) {
   // events are collected only while somebody listens
   let listening = false
   const emitter = manager as unknown as EventEmitter
-  emitter.on('newListener', () => { listening = true })
-  emitter.on('removeListener', () => { listening = emitter.eventNames().some((name) => name !== 'newListener' && name !== 'removeListener') })
+  const isLoginEvent = (name: string | symbol): boolean => name !== 'newListener' && name !== 'removeListener'
+  emitter.on('newListener', (name: string | symbol) => { listening ||= isLoginEvent(name) })
+  emitter.on('removeListener', () => { listening = emitter.eventNames().some(isLoginEvent) })
 
   function endSessionLogin (request: FastifyRequest, reason: string): null {
     debug(request, `session login ended: ${reason}`)

@@ -51,5 +51,6 @@ export function withForcedHost (url: string, host: string, protocol: string): st
     absolute.host = host
     return absolute.href
   }
-  return `${protocol}://${host}${url.startsWith('/') ? '' : '/'}${url}`
+  // login views are validated to be absolute URLs or paths starting with '/'
+  return `${protocol}://${host}${url}`
 }

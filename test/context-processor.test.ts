@@ -70,6 +70,20 @@ test('@fastify/view registered after fastify-login renders the current user', as
   t.assert.strictEqual((await request('/greeting')).body, 'Hello, Müller')
 })
 
+test('with @fastify/view registered after fastify-login, locals the application assigns replace the default', async (t: TestContext) => {
+  const root = await templates(t)
+  const { request } = await buildApp(t, {}, {
+    routes: (app) => {
+      app.register(fastifyView, { engine: { ejs }, templates: root })
+      app.addHook('preHandler', async (request, reply) => {
+        (reply as unknown as { locals: Record<string, unknown> }).locals = { currentUser: request.currentUser, title: 'Assigned' }
+      })
+      app.get('/assigned', async (_request, reply) => ({ title: localsOf(reply)?.title, anonymous: (localsOf(reply)?.currentUser as { isAnonymous: boolean }).isAnonymous }))
+    }
+  })
+  t.assert.deepStrictEqual((await request('/assigned')).json(), { title: 'Assigned', anonymous: true })
+})
+
 test('locals the application sets in its own hooks are kept beside currentUser', async (t: TestContext) => {
   const root = await templates(t)
   const { request } = await buildApp(t, {}, {

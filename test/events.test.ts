@@ -94,3 +94,20 @@ test('the unauthorized and needsRefresh events receive only the request', async 
   await request('/needs-refresh')
   t.assert.deepStrictEqual(args, [1, 1])
 })
+
+test('removing one listener leaves the others receiving events; a listener added later receives them too', async (t: TestContext) => {
+  const { app, request } = await buildApp(t)
+  const first: string[] = []
+  const second: string[] = []
+  const onFirst = (): void => { first.push('accessed') }
+  app.loginManager.on('accessed', onFirst)
+  app.loginManager.on('loggedIn', () => { second.push('loggedIn') })
+  await request({ method: 'POST', url: '/login/1' })
+  await request('/whoami')
+  app.loginManager.off('accessed', onFirst)
+  await request('/whoami')
+  t.assert.deepStrictEqual(first, ['accessed'])
+  app.loginManager.on('accessed', () => { second.push('accessed') })
+  await request('/whoami')
+  t.assert.deepStrictEqual(second, ['loggedIn', 'accessed'])
+})

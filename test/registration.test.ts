@@ -76,6 +76,10 @@ test('any one loader is enough', async (t: TestContext) => {
 
 const badOptions: Array<[string, unknown, string, string]> = [
   ['sessionProtection "medium"', { sessionProtection: 'medium' }, 'FST_LOGIN_INVALID_OPTION', 'sessionProtection'],
+  ['loginMessageCategory not a string', { loginMessageCategory: 5 }, 'FST_LOGIN_INVALID_OPTION', 'loginMessageCategory'],
+  ['rememberCookie.secure "yes"', { rememberCookie: { secure: 'yes' } }, 'FST_LOGIN_INVALID_OPTION', 'rememberCookie.secure'],
+  ['rememberCookie.httpOnly "no"', { rememberCookie: { httpOnly: 'no' } }, 'FST_LOGIN_INVALID_OPTION', 'rememberCookie.httpOnly'],
+  ['rememberCookie.sameSite "sometimes"', { rememberCookie: { sameSite: 'sometimes' } }, 'FST_LOGIN_INVALID_OPTION', 'rememberCookie.sameSite'],
   ['sessionProtection true', { sessionProtection: true }, 'FST_LOGIN_INVALID_OPTION', 'sessionProtection'],
   ['negative rememberCookie.duration', { rememberCookie: { duration: -1 } }, 'FST_LOGIN_INVALID_OPTION', 'rememberCookie.duration'],
   ['zero rememberCookie.duration', { rememberCookie: { duration: 0 } }, 'FST_LOGIN_INVALID_OPTION', 'rememberCookie.duration'],

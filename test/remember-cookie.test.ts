@@ -275,3 +275,30 @@ test('hostile remember cookies make the request anonymous, never a 5xx', async (
   const response = await app.inject({ url: '/whoami', headers: { cookie: `${REMEMBER}=${genuine}` } })
   t.assert.strictEqual(response.json().name, 'Notch')
 })
+
+test('a correctly signed remember cookie with a payload fastify-login did not write is refused and deleted', async (t: TestContext) => {
+  const { URLSafeTimedSerializer } = await import('fastify-login')
+  // the remember cookie's own salt (README: "The remember cookie")
+  const signer = new URLSafeTimedSerializer(SECRET, { salt: 'fastify-login.remember' })
+  const payloads: unknown[] = [
+    'just a string',
+    null,
+    { u: '1' },
+    { u: '1', d: -5 },
+    { u: '1', d: '100' },
+    { d: 100 },
+    { u: '', d: 100 },
+    { u: '1', k: 'token', d: 100 },
+    { u: '1', d: 100, h: 42 }
+  ]
+  for (const payload of payloads) {
+    const browser = browserWith((await buildApp(t)).app, { [REMEMBER]: signer.dumps(payload) })
+    const response = await browser.request('/whoami')
+    t.assert.strictEqual(response.statusCode, 200, JSON.stringify(payload))
+    t.assert.strictEqual(response.json().name, 'Anonymous', JSON.stringify(payload))
+    t.assert.ok(isDeletion(setCookie(response, REMEMBER)), JSON.stringify(payload))
+  }
+  // the same signer with a well-formed payload is accepted: the refusals above are about the payload
+  const browser = browserWith((await buildApp(t)).app, { [REMEMBER]: signer.dumps({ u: '1', d: 100 }) })
+  t.assert.strictEqual((await browser.request('/whoami')).json().name, 'Notch')
+})

@@ -42,7 +42,7 @@ test('without sessionCookiePrefix a prefixed @fastify/session does not read the 
 test('a sessionCookiePrefix with a ";" is refused at registration', async (t: TestContext) => {
   const app = Fastify()
   t.after(() => app.close())
-  await t.assert.rejects(app.register(fastifyLogin, { secret: SECRET, userLoader: () => null, sessionCookiePrefix: 'a;b' }).ready(), {
+  await t.assert.rejects(async () => { await app.register(fastifyLogin, { secret: SECRET, userLoader: () => null, sessionCookiePrefix: 'a;b' }) }, {
     code: 'FST_LOGIN_INVALID_OPTION',
     message: /sessionCookiePrefix/
   })

@@ -105,3 +105,17 @@ test('a tokenLoader that returns an inactive user does not log it in', async (t:
   ;(users.get('t2') as TokenUser).active = false
   t.assert.strictEqual((await request('/whoami')).json().name, 'Anonymous')
 })
+
+test('sessionCookieFor(user, { remember: true }) puts the auth token in the remember cookie', async (t: TestContext) => {
+  const tokenUser = new TokenUser('9', 'Tokened', 'opaque-token-9')
+  const seen: string[] = []
+  const { app } = await buildApp(t, {
+    userLoader: () => null,
+    tokenLoader: (token) => { seen.push(token); return token === tokenUser.token ? tokenUser as never : null }
+  })
+  const cookie = await app.loginManager.sessionCookieFor(tokenUser as never, { remember: true })
+  const rememberOnly = cookie.split('; ').filter((pair) => pair.startsWith(`${REMEMBER}=`)).join('; ')
+  const response = await app.inject({ url: '/whoami', headers: { cookie: rememberOnly } })
+  t.assert.strictEqual(response.json().name, 'Tokened')
+  t.assert.deepStrictEqual(seen, ['opaque-token-9'])
+})

@@ -366,3 +366,10 @@ test('no Location starts with // or holds raw non-ASCII, even for odd request pa
   t.assert.doesNotMatch(target, /^\/\/|[^\x21-\x7e]/)
   t.assert.strictEqual(new URL(target, 'http://app.example').searchParams.get('next'), '//evil.example/caf%C3%A9')
 })
+
+test('with loginMessage null and no login view the 401 body says "Unauthorized"', async (t: TestContext) => {
+  const { request } = await buildApp(t, { loginMessage: null })
+  const response = await request({ url: '/secret', headers: { accept: 'application/json' } })
+  t.assert.strictEqual(response.statusCode, 401)
+  t.assert.deepStrictEqual(response.json(), { statusCode: 401, code: 'FST_LOGIN_UNAUTHORIZED', error: 'Unauthorized', message: 'Unauthorized' })
+})

@@ -1,0 +1,95 @@
+// The published package, end to end: build, `npm pack`, install the tarball into a fresh
+// application, and use it from ESM, CommonJS and TypeScript; then publint and
+// @arethetypeswrong/cli on the tarball. Slow (npm install): run with `node scripts/run-tests.mjs package`.
+import { after, before, test, type TestContext } from 'node:test'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { REPO, bin, cookieHeader, packAndInstall, run, startServer, type PackedApp } from './helpers/packed-app.js'
+
+let packed: PackedApp
+
+before(() => { packed = packAndInstall() }, { timeout: 240_000 })
+after(() => packed?.cleanup())
+
+test('the tarball holds the built entry, the types and the license, and no sources or tests', (t: TestContext) => {
+  const files = packed.packedFiles
+  for (const required of ['package.json', 'LICENSE', 'dist/index.js', 'types/index.d.ts']) {
+    t.assert.ok(files.includes(required), `${required} is packed`)
+  }
+  if (existsSync(join(REPO, 'README.md'))) t.assert.ok(files.includes('README.md'), 'README.md is packed')
+  const unexpected = files.filter((file) =>
+    !['package.json', 'LICENSE', 'README.md', 'types/index.d.ts'].includes(file) && !/^dist\/[\w-]+\.js(\.map)?$/.test(file))
+  t.assert.deepStrictEqual(unexpected, [])
+})
+
+async function loginFlow (t: TestContext, file: string, expectedExports: Record<string, boolean>) {
+  const server = await startServer(packed.appDir, file)
+  t.after(() => server.stop())
+  t.assert.deepStrictEqual(server.exports, expectedExports)
+
+  const anonymous = await fetch(`${server.origin}/private`, { redirect: 'manual' })
+  t.assert.strictEqual(anonymous.status, 302)
+  t.assert.strictEqual(anonymous.headers.get('location'), '/login?next=%2Fprivate')
+
+  const login = await fetch(`${server.origin}/login?id=1`, { method: 'POST' })
+  t.assert.strictEqual(login.status, 200)
+  t.assert.deepStrictEqual(await login.json(), { ok: true })
+  const cookie = cookieHeader(login)
+  t.assert.notStrictEqual(cookie, '')
+
+  const loggedIn = await fetch(`${server.origin}/private`, { headers: { cookie }, redirect: 'manual' })
+  t.assert.strictEqual(loggedIn.status, 200)
+  t.assert.deepStrictEqual(await loggedIn.json(), { name: 'ada' })
+}
+
+test('an ES module application imports the package and logs a user in over HTTP', async (t: TestContext) => {
+  await loginFlow(t, 'server.mjs', {
+    namedIsDefault: true,
+    documentedNamesExported: true,
+    noEsModuleMarker: true,
+    userMixin: true,
+    anonymousUserMixin: true,
+    serializer: true,
+    isSafeUrl: true
+  })
+})
+
+test('a CommonJS application requires the package and logs a user in over HTTP', async (t: TestContext) => {
+  await loginFlow(t, 'server.cjs', {
+    defaultIsPlugin: true,
+    namedIsPlugin: true,
+    userMixin: true,
+    anonymousUserMixin: true,
+    isSafeUrl: true
+  })
+})
+
+test('TypeScript consumers (.mts and .cts, module nodenext) type-check against the installed types', (t: TestContext) => {
+  const { status, output } = run(process.execPath, [bin('tsc'), '-p', 'tsconfig.json'], packed.appDir)
+  t.assert.strictEqual(status, 0, output)
+})
+
+test('the installed types refuse a wrong option (they are really read)', (t: TestContext) => {
+  const { status, output } = run(process.execPath, [bin('tsc'), '-p', 'tsconfig.bad.json'], packed.appDir)
+  t.assert.notStrictEqual(status, 0)
+  t.assert.match(output, /bad-options\.mts.*error TS\d+/)
+  t.assert.match(output, /Type '"medium"' is not assignable/)
+})
+
+test('publint finds nothing to report on the tarball', (t: TestContext) => {
+  const { status, output } = run(bin('publint'), ['run', packed.tarball], packed.root)
+  t.assert.strictEqual(status, 0, output)
+  t.assert.match(output, /All good!/, output)
+})
+
+test('@arethetypeswrong/cli finds no problem for node10, node16 (CJS and ESM) and bundler resolution', (t: TestContext) => {
+  const { stdout } = run(bin('attw'), ['--format', 'json', '--no-definitely-typed', packed.tarball], packed.root)
+  const report = JSON.parse(stdout) as {
+    analysis: { problems: unknown[], entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName: string } }> }> }
+  }
+  t.assert.deepStrictEqual(report.analysis.problems, [])
+  const resolutions = report.analysis.entrypoints['.']?.resolutions ?? {}
+  for (const kind of ['node10', 'node16-cjs', 'node16-esm', 'bundler']) {
+    t.assert.strictEqual(resolutions[kind]?.resolution?.fileName, '/node_modules/fastify-login/types/index.d.ts', kind)
+  }
+})
