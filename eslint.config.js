@@ -2,5 +2,6 @@
 
 module.exports = require('neostandard')({
   ts: true,
-  ignores: ['dist/**', 'coverage/**', 'node_modules/**', '.tmp/**', 'examples/**/data/**', 'types/*.tst.*']
+  filesTs: ['**/*.mts', '**/*.cts'],
+  ignores: ['dist/**', 'coverage/**', 'node_modules/**', '.tmp/**', 'examples/**/data/**']
 })

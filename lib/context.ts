@@ -1,4 +1,4 @@
-import type { AnonymousUser, LoginManager, LoginUser, ResolvedLoginOptions, User } from '../types/index.js'
+import type { AnonymousUserType as AnonymousUser, LoginManager, LoginUser, ResolvedLoginOptions, UserType as User } from '../types/index.js'
 import { AnonymousUserMixin } from './mixins.js'
 import type { RememberCookie } from './remember-cookie.js'
 import type { SessionEngine } from './session-engine.js'

@@ -30,5 +30,6 @@ export function createGuards (ctx: LoginContext): { loginRequired: Guard, freshL
     }
   }
 
-  return { loginRequired, freshLoginRequired }
+  // Guard's parameters are `unknown` (no inference candidates for route generics); these take any request.
+  return { loginRequired: loginRequired as Guard, freshLoginRequired: freshLoginRequired as Guard }
 }

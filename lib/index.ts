@@ -24,3 +24,6 @@ module.exports.BadSignature = BadSignature
 module.exports.SignatureExpired = SignatureExpired
 module.exports.MAX_TOKEN_LENGTH = MAX_TOKEN_LENGTH
 module.exports.toSafeLocation = toSafeLocation
+// `export =` (emitted last, re-assigning the same object) keeps TypeScript from adding the
+// `exports.__esModule` marker, which Node's ESM loader would list as a named export.
+export = plugin

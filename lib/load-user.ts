@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import type { LoginEvents, User } from '../types/index.js'
+import type { LoginEvents, UserType as User } from '../types/index.js'
 import { idOf, nowSeconds, type LoginContext } from './context.js'
 import { IDLE_STATE, kLoginState, LoginState, writableState, type RequestWithState } from './request-state.js'
 import { AUTH_HASH, FRESH, IDENTIFIER, LOGIN_AT, NEXT, SEEN_AT, USER_ID } from './session-keys.js'

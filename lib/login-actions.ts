@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import type { LoginUserOptions, User } from '../types/index.js'
+import type { LoginUserOptions, UserType as User } from '../types/index.js'
 import { authHashOf, idOf, type LoginContext } from './context.js'
 import { FST_LOGIN_INVALID_DURATION, FST_LOGIN_INVALID_USER } from './errors.js'
 import { stateOf, writableState } from './request-state.js'

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { LoginEvents, LoginManager as LoginManagerType, ResolvedLoginOptions, SessionCookieForOptions, User } from '../types/index.js'
+import type { LoginEvents, LoginManager as LoginManagerType, ResolvedLoginOptions, SessionCookieForOptions, UserType as User } from '../types/index.js'
 import { authHashOf, idOf, nowSeconds, type LoginContext } from './context.js'
 import { loginUrl, withForcedHost } from './login-url.js'
 import { AUTH_HASH, FRESH, IDENTIFIER, LOGIN_AT, SEEN_AT, USER_ID } from './session-keys.js'

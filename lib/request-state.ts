@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import type { User } from '../types/index.js'
+import type { UserType as User } from '../types/index.js'
 
 export const kLoginState = Symbol('fastify-login.state')
 

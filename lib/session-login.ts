@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
-import type { User } from '../types/index.js'
+import type { UserType as User } from '../types/index.js'
 import { authHashOf, nowSeconds, type LoginContext } from './context.js'
 import { AUTH_HASH, CSRF, ENDED, FRESH, IDENTIFIER, LOGIN_AT, LOGIN_KEYS, SEEN_AT, USER_ID } from './session-keys.js'
 import { sessionIdentifier } from './session-protection.js'

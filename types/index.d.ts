@@ -12,7 +12,7 @@ declare module 'fastify' {
     /** The loaded user, or the anonymous user; never null. Loaded once, in `onRequest`. */
     currentUser: fastifyLogin.CurrentUser
     /** Logs `user` in: rotates the session, sets the remember cookie when asked. `false` for an inactive user unless `force`. */
-    loginUser (user: fastifyLogin.User, options?: fastifyLogin.LoginUserOptions): Promise<boolean>
+    loginUser (user: fastifyLogin.UserType, options?: fastifyLogin.LoginUserOptions): Promise<boolean>
     /** Forgets the login, clears the remember cookie, rotates the session. */
     logoutUser (): Promise<true>
     /** Marks the login fresh again (after re-authentication) and rotates the session. */
@@ -62,18 +62,19 @@ declare namespace fastifyLogin {
   }
 
   /** The application's user type (from `FastifyLoginTypes.user`), else `LoginUser`. */
-  export type User = FastifyLoginTypes extends { user: infer U } ? U : LoginUser
+  export type UserType = FastifyLoginTypes extends { user: infer U } ? U : LoginUser
   /** The anonymous user type (from `FastifyLoginTypes.anonymousUser`), else `AnonymousUserMixin`. */
-  export type AnonymousUser = FastifyLoginTypes extends { anonymousUser: infer A } ? A : AnonymousUserMixin
+  export type AnonymousUserType = FastifyLoginTypes extends { anonymousUser: infer A } ? A : AnonymousUserMixin
   /** What `request.currentUser` holds. */
-  export type CurrentUser = User | AnonymousUser
+  export type CurrentUser = UserType | AnonymousUserType
 
   type Awaitable<T> = T | Promise<T>
-  type AnyRequest = FastifyRequest<any, any, any, any, any, any, any, any>
-  type AnyReply = FastifyReply<any, any, any, any, any, any, any, any>
 
-  /** A preHandler guard, assignable to any route's `preHandler`. */
-  export type Guard = (request: AnyRequest, reply: AnyReply) => Promise<void>
+  /**
+   * A preHandler guard, assignable to any route's `preHandler`. Its parameters are `unknown` so that
+   * it adds no inference candidate to a route's generics: a type provider still types the handler.
+   */
+  export type Guard = (request: unknown, reply: unknown) => Promise<void>
   /** Replaces the unauthorized or needs-refresh flow. Send a reply (or return a payload). */
   export type FlowHandler = (request: FastifyRequest, reply: FastifyReply) => unknown
 
@@ -135,14 +136,14 @@ declare namespace fastifyLogin {
     sessionCookieName?: string
     /** @fastify/session's `cookiePrefix`, used by `sessionCookieFor`. Default `''`. */
     sessionCookiePrefix?: string
-    userLoader?: (id: string, request: FastifyRequest) => Awaitable<User | null | undefined>
-    requestLoader?: (request: FastifyRequest) => Awaitable<User | null | undefined>
-    headerLoader?: (value: string, request: FastifyRequest) => Awaitable<User | null | undefined>
+    userLoader?: (id: string, request: FastifyRequest) => Awaitable<UserType | null | undefined>
+    requestLoader?: (request: FastifyRequest) => Awaitable<UserType | null | undefined>
+    headerLoader?: (value: string, request: FastifyRequest) => Awaitable<UserType | null | undefined>
     /** Default `'authorization'`. */
     authHeaderName?: string
-    tokenLoader?: (token: string, request: FastifyRequest) => Awaitable<User | null | undefined>
+    tokenLoader?: (token: string, request: FastifyRequest) => Awaitable<UserType | null | undefined>
     /** Class or factory for the anonymous user. Default `AnonymousUserMixin`. */
-    anonymousUser?: (new () => AnonymousUser) | (() => AnonymousUser)
+    anonymousUser?: (new () => AnonymousUserType) | (() => AnonymousUserType)
     /** Path or absolute URL of the login page; `null` (default) answers 401. */
     loginView?: string | null
     /** Route-prefix → login view; the longest whole-segment prefix wins; `null` answers 401. */
@@ -215,12 +216,12 @@ declare namespace fastifyLogin {
   }
 
   export interface LoginEvents {
-    loggedIn: [request: FastifyRequest, user: User]
+    loggedIn: [request: FastifyRequest, user: UserType]
     loggedOut: [request: FastifyRequest, user: CurrentUser]
-    loadedFromCookie: [request: FastifyRequest, user: User]
-    loadedFromRequest: [request: FastifyRequest, user: User]
-    loadedFromHeader: [request: FastifyRequest, user: User]
-    loginConfirmed: [request: FastifyRequest, user: User]
+    loadedFromCookie: [request: FastifyRequest, user: UserType]
+    loadedFromRequest: [request: FastifyRequest, user: UserType]
+    loadedFromHeader: [request: FastifyRequest, user: UserType]
+    loginConfirmed: [request: FastifyRequest, user: UserType]
     unauthorized: [request: FastifyRequest]
     needsRefresh: [request: FastifyRequest]
     accessed: [request: FastifyRequest]
@@ -236,7 +237,7 @@ declare namespace fastifyLogin {
     /** `loginUrl` with this manager's `nextField` and `forceHostForRedirects`. */
     loginUrl (view: string, nextUrl?: string | null): string
     /** A `Cookie` header value that makes a request arrive logged in as `user` (for tests). */
-    sessionCookieFor (user: User, options?: SessionCookieForOptions): Promise<string>
+    sessionCookieFor (user: UserType, options?: SessionCookieForOptions): Promise<string>
   }
 
   export interface SerializerOptions {

@@ -148,7 +148,10 @@ function rawRequest (target: { port?: number, socketPath?: string }, data: strin
     const socket = target.socketPath !== undefined ? connect(target.socketPath) : connect(target.port as number, '127.0.0.1')
     let text = ''
     socket.on('data', (chunk) => { text += chunk.toString('latin1') })
-    socket.on('error', reject)
+    // Node 24 resets the connection right after answering 431: the answer already read counts
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ECONNRESET' || text === '') reject(error)
+    })
     socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), body: text }))
     socket.end(data)
   })

@@ -52,6 +52,15 @@ export interface PackedApp {
 
 export function packAndInstall (): PackedApp {
   const root = mkdtempSync(join(tmpdir(), 'fastify-login-package-'))
+  try {
+    return packAndInstallIn(root)
+  } catch (error) {
+    rmSync(root, { recursive: true, force: true })
+    throw error
+  }
+}
+
+function packAndInstallIn (root: string): PackedApp {
   const source = join(root, 'source')
   mkdirSync(source)
   for (const entry of readdirSync(REPO)) {
