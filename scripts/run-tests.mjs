@@ -36,7 +36,7 @@ if (files.length === 0) {
 const engines = requested === 'engines' ? ['secure-session', 'session'] : [process.env.FASTIFY_LOGIN_ENGINE ?? 'secure-session']
 for (const engine of engines) {
   console.log(`# fastify-login: ${suite} suite on ${engine === 'session' ? '@fastify/session' : '@fastify/secure-session'}`)
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...process.argv.slice(3), ...files], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=2', ...process.argv.slice(3), ...files], {
     stdio: 'inherit',
     env: { ...process.env, FASTIFY_LOGIN_ENGINE: engine }
   })

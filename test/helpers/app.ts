@@ -3,7 +3,7 @@ import fastifyCookie from '@fastify/cookie'
 import fastifySession from '@fastify/session'
 import fastifyLogin, { type FastifyLoginOptions } from 'fastify-login'
 import type { TestContext } from 'node:test'
-import { CookieJar } from './cookie-jar.js'
+import { client, type CookieJar } from './cookie-jar.js'
 import { makeUsers, type User } from './users.js'
 
 export const SECRET = 'a-test-secret-that-is-32-bytes-long!!'
@@ -72,18 +72,8 @@ export async function buildApp (t: TestContext, options: Partial<FastifyLoginOpt
   app.get('/needs-refresh', { preHandler: app.freshLoginRequired }, async (request) => whoami(request))
   build.routes?.(app, users)
   await app.ready()
-  const jar = new CookieJar()
-  return {
-    app,
-    users,
-    jar,
-    async request (injectOptions) {
-      const opts: InjectOptions = typeof injectOptions === 'string' ? { url: injectOptions } : injectOptions
-      const cookie = jar.header()
-      const headers = { ...(cookie !== '' ? { cookie } : {}), ...(opts.headers ?? {}) }
-      return jar.take(await app.inject({ ...opts, headers }))
-    }
-  }
+  const browser = client(app)
+  return { app, users, jar: browser.jar, request: browser.request }
 }
 
 export function whoami (request: import('fastify').FastifyRequest): { name: string, fresh: boolean, remembered: boolean, anonymous: boolean } {

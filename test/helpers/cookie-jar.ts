@@ -1,4 +1,4 @@
-import type { LightMyRequestResponse } from 'fastify'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 
 interface StoredCookie { value: string, expires: number | null }
 
@@ -46,5 +46,23 @@ export class CookieJar {
 
   header (): string {
     return [...this.#cookies].map(([name, { value }]) => `${name}=${encodeURIComponent(value)}`).join('; ')
+  }
+}
+
+/** A browser on an app: `inject` with the jar's cookies, keeping the response's cookies in the jar. */
+export interface Client {
+  jar: CookieJar
+  request (options: InjectOptions | string): Promise<LightMyRequestResponse>
+}
+
+export function client (app: FastifyInstance, jar = new CookieJar()): Client {
+  return {
+    jar,
+    async request (injectOptions) {
+      const opts: InjectOptions = typeof injectOptions === 'string' ? { url: injectOptions } : injectOptions
+      const cookie = jar.header()
+      const headers = { ...(cookie !== '' ? { cookie } : {}), ...(opts.headers ?? {}) }
+      return jar.take(await app.inject({ ...opts, headers }))
+    }
   }
 }

@@ -7,6 +7,7 @@ import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
+import { track, untrack } from './child-processes.js'
 
 export interface RedisServer {
   readonly port: number
@@ -29,18 +30,6 @@ export class RedisServerMissingError extends Error {
 const BINARY = 'redis-server'
 const READY_WITHIN_MS = 10_000
 const STOP_WITHIN_MS = 5_000
-
-const running = new Set<ChildProcess>()
-let exitHookInstalled = false
-
-function installExitHook (): void {
-  if (exitHookInstalled) return
-  exitHookInstalled = true
-  // Last line of defence when a test run ends without calling stop().
-  process.once('exit', () => {
-    for (const child of running) child.kill('SIGKILL')
-  })
-}
 
 export function assertRedisServerInstalled (): void {
   const probe = spawnSync(BINARY, ['--version'], { encoding: 'utf8' })
@@ -92,7 +81,7 @@ function pingOnce (port: number): Promise<boolean> {
 
 async function stopChild (child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) {
-    running.delete(child)
+    untrack(child)
     return
   }
   const exited = once(child, 'exit')
@@ -102,7 +91,7 @@ async function stopChild (child: ChildProcess): Promise<void> {
     await exited
   } finally {
     clearTimeout(timer)
-    running.delete(child)
+    untrack(child)
   }
 }
 
@@ -115,8 +104,7 @@ async function launch (port: number, dir: string): Promise<ChildProcess> {
     '--daemonize', 'no',
     '--dir', dir
   ], { stdio: ['ignore', 'pipe', 'pipe'] })
-  running.add(child)
-  installExitHook()
+  track(child)
   let output = ''
   const keep = (chunk: Buffer): void => { output = (output + chunk.toString('utf8')).slice(-4000) }
   child.stdout?.on('data', keep)
@@ -126,7 +114,7 @@ async function launch (port: number, dir: string): Promise<ChildProcess> {
     once(child, 'error').then(([err]) => err as NodeJS.ErrnoException)
   ])
   if (spawned !== null) {
-    running.delete(child)
+    untrack(child)
     if (spawned.code === 'ENOENT') throw new RedisServerMissingError()
     throw spawned
   }

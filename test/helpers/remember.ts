@@ -1,7 +1,7 @@
 import FakeTimers from '@sinonjs/fake-timers'
-import type { FastifyInstance, FastifyRequest, InjectOptions, LightMyRequestResponse } from 'fastify'
+import type { FastifyInstance, FastifyRequest, LightMyRequestResponse } from 'fastify'
 import type { TestContext } from 'node:test'
-import { CookieJar } from './cookie-jar.js'
+import { client, CookieJar, type Client } from './cookie-jar.js'
 import { ENGINE, SESSION_COOKIE } from './app.js'
 
 /** The default name of the remember cookie. */
@@ -51,25 +51,8 @@ export function advance (clock: FakeTimers.Clock, seconds: number): void {
   clock.tick(seconds * 1000)
 }
 
-export interface Client {
-  jar: CookieJar
-  request (options: InjectOptions | string): Promise<LightMyRequestResponse>
-}
+export { client, type Client }
 
-/** Another browser on the same app: its own cookie jar. */
-export function client (app: FastifyInstance, jar = new CookieJar()): Client {
-  return {
-    jar,
-    async request (injectOptions) {
-      const opts: InjectOptions = typeof injectOptions === 'string' ? { url: injectOptions } : injectOptions
-      const cookie = jar.header()
-      const headers = { ...(cookie !== '' ? { cookie } : {}), ...(opts.headers ?? {}) }
-      return jar.take(await app.inject({ ...opts, headers }))
-    }
-  }
-}
-
-/** A browser holding only the given cookies. */
 export function browserWith (app: FastifyInstance, cookies: Record<string, string | undefined>): Client {
   const jar = new CookieJar()
   for (const [name, value] of Object.entries(cookies)) {

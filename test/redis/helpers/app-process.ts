@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { track, untrack } from '../../helpers/child-processes.js'
 
 export interface AppEnv {
   REDIS_URL: string
@@ -23,24 +24,13 @@ const FIXTURE = join(__dirname, '..', 'fixtures', 'app.ts')
 const START_WITHIN_MS = 120_000
 const STOP_WITHIN_MS = 5_000
 
-const running = new Set<ChildProcess>()
-let exitHookInstalled = false
-
-function installExitHook (): void {
-  if (exitHookInstalled) return
-  exitHookInstalled = true
-  process.once('exit', () => {
-    for (const child of running) child.kill('SIGKILL')
-  })
-}
-
 function hasExited (child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null
 }
 
 async function stopChild (child: ChildProcess): Promise<void> {
   if (hasExited(child)) {
-    running.delete(child)
+    untrack(child)
     return
   }
   const exited = once(child, 'exit')
@@ -50,7 +40,7 @@ async function stopChild (child: ChildProcess): Promise<void> {
     await exited
   } finally {
     clearTimeout(timer)
-    running.delete(child)
+    untrack(child)
   }
 }
 
@@ -60,8 +50,7 @@ export async function startApp (env: AppEnv): Promise<AppProcess> {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe']
   })
-  running.add(child)
-  installExitHook()
+  track(child)
 
   let log = ''
   child.stderr?.on('data', (chunk: Buffer) => { log = (log + chunk.toString('utf8')).slice(-8000) })
