@@ -73,11 +73,12 @@ export function createLoginActions (ctx: LoginContext) {
     if (state.user === null || state.stateless) {
       return
     }
-    // re-authentication is a privilege change too: new session, login kept
-    await engine.rotate(this, engine.keys(this).filter((key) => key !== CSRF))
+    // fresh at once (loginFresh() is true even before the promise settles), then the session
+    // rotates: re-authentication is a privilege change too, so a new session keeps the login
     engine.set(this, FRESH, true)
     engine.set(this, IDENTIFIER, sessionIdentifier(this))
     state.loginChanged = true
+    await engine.rotate(this, engine.keys(this).filter((key) => key !== CSRF))
     manager.emit('loginConfirmed', this, state.user)
   }
 

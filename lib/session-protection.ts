@@ -23,6 +23,22 @@ export function identifierFor (ip: string, userAgent: string): string {
   return identifier
 }
 
+interface SocketIdentifier { readonly ip: string, readonly userAgent: string, readonly identifier: string }
+const kIdentifier = Symbol('fastify-login.identifier')
+
+/**
+ * The identifier of a request. Kept on its connection too: with keep-alive, the next request of
+ * the same client compares two strings instead of building and hashing a key.
+ */
 export function sessionIdentifier (request: FastifyRequest): string {
-  return identifierFor(request.ip ?? '', request.headers['user-agent'] ?? '')
+  const ip = request.ip ?? ''
+  const userAgent = request.headers['user-agent'] ?? ''
+  const socket = request.raw.socket as unknown as { [kIdentifier]?: SocketIdentifier }
+  const known = socket[kIdentifier]
+  if (known !== undefined && known.ip === ip && known.userAgent === userAgent) {
+    return known.identifier
+  }
+  const identifier = identifierFor(ip, userAgent)
+  socket[kIdentifier] = { ip, userAgent, identifier }
+  return identifier
 }

@@ -302,3 +302,21 @@ test('a correctly signed remember cookie with a payload fastify-login did not wr
   const browser = browserWith((await buildApp(t)).app, { [REMEMBER]: signer.dumps({ u: '1', d: 100 }) })
   t.assert.strictEqual((await browser.request('/whoami')).json().name, 'Notch')
 })
+
+test('confirmLogin marks the login fresh at once, before its promise settles', async (t: TestContext) => {
+  const { jar, request } = await buildApp(t, {}, {
+    routes: (app) => {
+      app.post('/confirm-sync', async (req) => {
+        const before = req.loginFresh()
+        const pending = req.confirmLogin()
+        const during = req.loginFresh()
+        await pending
+        return { before, during, after: req.loginFresh() }
+      })
+    }
+  })
+  await request({ method: 'POST', url: '/login/1?remember=1' })
+  jar.closeBrowser()
+  t.assert.deepStrictEqual((await request({ method: 'POST', url: '/confirm-sync' })).json(), { before: false, during: true, after: true })
+  t.assert.strictEqual((await request('/whoami')).json().fresh, true)
+})

@@ -1,0 +1,13 @@
+// (d) fastify-login on @fastify/secure-session, which the plugin registers itself from `session`.
+import Fastify from 'fastify'
+import fastifyLogin from 'fastify-login'
+import { serve, start } from '../support/serve.js'
+import { loginOptions, loginRoutes } from '../support/login-routes.js'
+import { SECURE_SESSION_OPTIONS } from '../support/config.js'
+
+start(async () => {
+  const app = Fastify()
+  await app.register(fastifyLogin, loginOptions({ session: SECURE_SESSION_OPTIONS }))
+  loginRoutes(app)
+  await serve(app)
+})
