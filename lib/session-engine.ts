@@ -63,8 +63,11 @@ function secureSession (fastify: FastifyInstance, cookieName: string): SessionEn
   return {
     name: 'secure-session',
     cookieName,
-    get: (request, key) => sessionOf<SecureSessionLike>(request).get(key),
-    set: (request, key, value) => { sessionOf<SecureSessionLike>(request).set(key, value) },
+    // property access: secure-session's Proxy maps it to get/set without allocating a bound
+    // method proxy per call (as `session.get(key)` does); fastify-login's keys are never
+    // the Session object's own fields
+    get: (request, key) => sessionOf<Record<string, unknown>>(request)[key],
+    set: (request, key, value) => { sessionOf<Record<string, unknown>>(request)[key] = value },
     remove: (request, key) => {
       const session = sessionOf<SecureSessionLike>(request)
       if (session.get(key) !== undefined) {
