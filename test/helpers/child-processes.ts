@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 
 const running = new Set<ChildProcess>()
 let exitHookInstalled = false
@@ -19,4 +20,25 @@ export function track (child: ChildProcess): void {
 
 export function untrack (child: ChildProcess): void {
   running.delete(child)
+}
+
+export function hasExited (child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null
+}
+
+/** SIGTERM, then SIGKILL when `child` has not exited within `withinMs`; safe to call twice. */
+export async function stopChild (child: ChildProcess, withinMs = 5_000): Promise<void> {
+  if (hasExited(child)) {
+    untrack(child)
+    return
+  }
+  const exited = once(child, 'exit')
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), withinMs)
+  try {
+    await exited
+  } finally {
+    clearTimeout(timer)
+    untrack(child)
+  }
 }

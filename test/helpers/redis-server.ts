@@ -7,7 +7,7 @@ import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
-import { track, untrack } from './child-processes.js'
+import { stopChild, track, untrack } from './child-processes.js'
 
 export interface RedisServer {
   readonly port: number
@@ -79,22 +79,6 @@ function pingOnce (port: number): Promise<boolean> {
   })
 }
 
-async function stopChild (child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    untrack(child)
-    return
-  }
-  const exited = once(child, 'exit')
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_WITHIN_MS)
-  try {
-    await exited
-  } finally {
-    clearTimeout(timer)
-    untrack(child)
-  }
-}
-
 async function launch (port: number, dir: string): Promise<ChildProcess> {
   const child = spawn(BINARY, [
     '--save', '',
@@ -121,7 +105,7 @@ async function launch (port: number, dir: string): Promise<ChildProcess> {
   try {
     await waitForPong(port, child, () => output)
   } catch (err) {
-    await stopChild(child)
+    await stopChild(child, STOP_WITHIN_MS)
     throw err
   }
   return child
@@ -153,7 +137,7 @@ export async function startRedisServer (): Promise<RedisServer> {
   const stop = async (): Promise<void> => {
     const active = current
     current = undefined
-    if (active !== undefined) await stopChild(active)
+    if (active !== undefined) await stopChild(active, STOP_WITHIN_MS)
   }
 
   return {

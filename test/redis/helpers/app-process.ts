@@ -1,9 +1,8 @@
 // Runs test/redis/fixtures/app.ts in a child process and waits for the port it listens on.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
+import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { track, untrack } from '../../helpers/child-processes.js'
+import { stopChild, track } from '../../helpers/child-processes.js'
 
 export interface AppEnv {
   REDIS_URL: string
@@ -24,26 +23,6 @@ const FIXTURE = join(__dirname, '..', 'fixtures', 'app.ts')
 const START_WITHIN_MS = 120_000
 const STOP_WITHIN_MS = 5_000
 
-function hasExited (child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null
-}
-
-async function stopChild (child: ChildProcess): Promise<void> {
-  if (hasExited(child)) {
-    untrack(child)
-    return
-  }
-  const exited = once(child, 'exit')
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_WITHIN_MS)
-  try {
-    await exited
-  } finally {
-    clearTimeout(timer)
-    untrack(child)
-  }
-}
-
 export async function startApp (env: AppEnv): Promise<AppProcess> {
   // stdin stays an open pipe: the app exits when it closes, so it never outlives this process.
   const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
@@ -63,7 +42,7 @@ export async function startApp (env: AppEnv): Promise<AppProcess> {
       settled = true
       clearTimeout(timer)
       lines.close()
-      stopChild(child).finally(() => reject(new Error(`fixture app ${why}:\n${log}`)))
+      stopChild(child, STOP_WITHIN_MS).finally(() => reject(new Error(`fixture app ${why}:\n${log}`)))
     }
     const timer = setTimeout(() => fail(`printed no port within ${START_WITHIN_MS} ms`), START_WITHIN_MS)
     child.once('error', (err) => fail(`could not start: ${err.message}`))
@@ -89,6 +68,6 @@ export async function startApp (env: AppEnv): Promise<AppProcess> {
   return {
     url: `http://127.0.0.1:${port}`,
     log: () => log,
-    stop: () => stopChild(child)
+    stop: () => stopChild(child, STOP_WITHIN_MS)
   }
 }
