@@ -40,7 +40,7 @@ export class RememberCookie {
     return this.#options.name
   }
 
-  /** The cookie value for a login, or an error message when it cannot be a cookie. */
+  /** The signed cookie value for a login (check it with `fits` before setting it). */
   encode (login: { id: string | null, token: string | null, hash: string | null }, duration: number): string {
     const wire: WirePayload = login.token !== null ? { k: login.token, d: duration } : { u: login.id, d: duration }
     if (login.hash !== null) {
