@@ -4,7 +4,8 @@
 // BENCH_ROUNDS (7), BENCH_CONNECTIONS (50), BENCH_SERVERS / BENCH_SCENARIOS (comma lists to run a
 // subset), BENCH_CPU_PROF (server ids to run under `node --cpu-prof`), BENCH_JSON (file for the
 // raw runs), BENCH_STRICT=1 (exit 2 when a target is missed), BENCH_REDIS_SERVER,
-// installed with apt-get when missing and run as root; BENCH_INSTALL_REDIS=0 refuses (support/processes.ts).
+// installed with apt-get when missing and run as root; BENCH_INSTALL_REDIS=0 refuses (support/processes.ts),
+// BENCH_PIN=0 (do not pin servers and autocannon to separate CPUs, support/cpu-pinning.ts).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -13,6 +14,7 @@ import { cpuMicros, findRedisServer, startRedis, startServer, stopAll, type Serv
 import { SCENARIOS, SERVERS, check, headersFor, logIn, type Scenario, type ServerSpec } from './support/scenarios.js'
 import { cellKey, table, targets, verdictTable, type Results } from './support/report.js'
 import { describeEnvironment } from './support/environment.js'
+import { pinCpus } from './support/cpu-pinning.js'
 
 const ROOT = resolve(__dirname, '..')
 
@@ -70,8 +72,10 @@ async function main (): Promise<number> {
     `${config.warmup} s warm-up each, ${config.connections} connections: about ${Math.ceil(estimatedSeconds / 60)} min ` +
     `(load average now ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores)`)
 
+  const cpus = pinCpus()
+  log(`CPUs: ${cpus.description}`)
   const redisBinary = servers.some((s) => s.redis) ? findRedisServer() : null
-  const redisUrl = redisBinary === null ? undefined : await startRedis(redisBinary)
+  const redisUrl = redisBinary === null ? undefined : await startRedis(redisBinary, cpus.client)
   if (redisUrl !== undefined) log(`redis-server at ${redisUrl}`)
 
   const profileDir = join(tmpdir(), `fastify-login-bench-profiles-${process.pid}`)
@@ -79,7 +83,7 @@ async function main (): Promise<number> {
   for (const server of servers) {
     const nodeArgs = config.cpuProf.includes(server.id) ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
     if (nodeArgs.length > 0) mkdirSync(profileDir, { recursive: true })
-    const started = await startServer(join(ROOT, server.file), redisUrl === undefined ? {} : { REDIS_URL: redisUrl }, nodeArgs)
+    const started = await startServer(join(ROOT, server.file), redisUrl === undefined ? {} : { REDIS_URL: redisUrl }, nodeArgs, cpus.server)
     processes.set(server.id, started)
     log(`(${server.id}) ${server.label} on port ${started.port}${nodeArgs.length > 0 ? ' (--cpu-prof)' : ''}`)
   }
@@ -136,7 +140,7 @@ async function main (): Promise<number> {
   const unexpected = [...results.values()].reduce((sum, cell) => sum + cell.warmupBad + cell.runs.reduce((s, r) => s + r.bad, 0), 0)
   process.stdout.write([
     '',
-    describeEnvironment(ROOT, redisBinary),
+    describeEnvironment(ROOT, redisBinary, cpus.description),
     `runs: ${config.rounds} rounds × ${config.duration} s per (server, scenario), ${config.warmup} s warm-up, ${config.connections} connections`,
     '',
     table(results),

@@ -1,33 +1,48 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { Guard } from '../types/index.js'
 import type { LoginContext } from './context.js'
 
-/** fastify.loginRequired and fastify.freshLoginRequired: preHandler guards. */
+const PASS: Promise<void> = Promise.resolve()
+
+/**
+ * fastify.loginRequired and fastify.freshLoginRequired: preHandler (or onRequest) guards.
+ *
+ * Fastify calls a hook with `done`: a request that passes calls it at once (no promise, no
+ * microtask on the hot path); a refused one returns the flow's promise, which settles once the
+ * 401/redirect is sent (Fastify then stops the request). Called by the application without `done`
+ * (`await app.loginRequired(request, reply)` inside its own hook), a guard returns a promise.
+ */
 export function createGuards (ctx: LoginContext): { loginRequired: Guard, freshLoginRequired: Guard } {
   const { options, manager } = ctx
   const exempt = new Set(options.exemptMethods)
   const disabled = options.disabled
 
-  async function loginRequired (request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (disabled || exempt.has(request.method)) {
-      return
+  function pass (done: HookHandlerDoneFunction | undefined): Promise<void> | undefined {
+    if (done === undefined) {
+      return PASS
     }
-    if (!request.currentUser.isAuthenticated) {
-      // returning the reply tells Fastify the hook answered the request
-      return manager.unauthorized(request, reply) as unknown as undefined
-    }
+    done()
+    return undefined
   }
 
-  async function freshLoginRequired (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  function loginRequired (request: FastifyRequest, reply: FastifyReply, done?: HookHandlerDoneFunction): Promise<unknown> | undefined {
+    if (disabled || exempt.has(request.method) || request.currentUser.isAuthenticated) {
+      return pass(done)
+    }
+    return manager.unauthorized(request, reply)
+  }
+
+  function freshLoginRequired (request: FastifyRequest, reply: FastifyReply, done?: HookHandlerDoneFunction): Promise<unknown> | undefined {
     if (disabled || exempt.has(request.method)) {
-      return
+      return pass(done)
     }
     if (!request.currentUser.isAuthenticated) {
-      return manager.unauthorized(request, reply) as unknown as undefined
+      return manager.unauthorized(request, reply)
     }
     if (!request.loginFresh()) {
-      return manager.needsRefresh(request, reply) as unknown as undefined
+      return manager.needsRefresh(request, reply)
     }
+    return pass(done)
   }
 
   // Guard's parameters are `unknown` (no inference candidates for route generics); these take any request.

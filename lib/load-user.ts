@@ -10,6 +10,10 @@ import type { RememberPayload } from './remember-cookie.js'
 
 type Event = { [K in keyof LoginEvents]: [K, ...LoginEvents[K]] }[keyof LoginEvents]
 type Loaded = User | null | undefined
+/** What a loader step found: a user, or nobody. */
+type Found = User | null
+/** What the session step decided: a user, try the next loaders (NEXT_LOADER), or stop (STOP). */
+type Step = User | null | false
 
 /** Result of the session step when it found no user: try the next loaders, or stop (strong protection). */
 const NEXT_LOADER = null
@@ -33,7 +37,7 @@ export function createUserLoader (ctx: LoginContext) {
   const consultsRequest = options.requestLoader !== undefined || options.headerLoader !== undefined
   const rememberName = remember.name
   const addLocals = options.addContextProcessor
-  const { sessionProtection, absoluteTimeout, idleTimeout, userLoader, tokenLoader } = options
+  const { sessionProtection, absoluteTimeout, idleTimeout, userLoader, tokenLoader, requestLoader, headerLoader, authHeaderName } = options
 
   // events are collected only while somebody listens
   let listening = false
@@ -48,7 +52,7 @@ export function createUserLoader (ctx: LoginContext) {
     return NEXT_LOADER
   }
 
-  async function fromSession (request: FastifyRequest, state: LoginState, id: unknown, events: Event[] | null): Promise<User | null | false> {
+  function fromSession (request: FastifyRequest, state: LoginState, id: unknown, events: Event[] | null): Step | Promise<Step> {
     if (typeof id !== 'string' || id === '') {
       return endSessionLogin(request, 'malformed user id')
     }
@@ -88,19 +92,25 @@ export function createUserLoader (ctx: LoginContext) {
     if (userLoader === undefined) {
       return NEXT_LOADER
     }
-    let user = userLoader(id, request)
+    const user = userLoader(id, request)
     if (isThenable(user)) {
-      user = await user
+      return Promise.resolve(user).then((loaded) => sessionUser(request, loaded, now, seenAt))
     }
+    return sessionUser(request, user, now, seenAt)
+  }
+
+  /** The end of the session step, once userLoader answered. */
+  function sessionUser (request: FastifyRequest, user: Loaded, now: number, seenAt: number): Step | Promise<Step> {
     if (user === null || user === undefined) {
       return endSessionLogin(request, 'userLoader found no user')
     }
     if (!authHashMatches(user, engine.get(request, AUTH_HASH))) {
       // revoked (password changed, logged out everywhere): flush the whole session (Django)
       debug(request, 'session login ended: session auth hash changed, session flushed')
-      await engine.rotate(request, [])
-      writableState(request).loginChanged = true
-      return NEXT_LOADER
+      return engine.rotate(request, []).then(() => {
+        writableState(request).loginChanged = true
+        return NEXT_LOADER
+      })
     }
     // the idle clock: written at most once per tenth of idleTimeout (at least a second apart)
     if (idleTimeout !== null && now - seenAt >= Math.max(1, idleTimeout / 10)) {
@@ -161,25 +171,43 @@ export function createUserLoader (ctx: LoginContext) {
     return user
   }
 
-  async function fromRequest (request: FastifyRequest, events: Event[] | null): Promise<User | null> {
-    if (options.requestLoader !== undefined) {
-      const user = await options.requestLoader(request)
-      if (user !== null && user !== undefined) {
-        events?.push(['loadedFromRequest', request, user])
-        return user
+  function fromRequest (request: FastifyRequest, events: Event[] | null): Found | Promise<Found> {
+    if (requestLoader !== undefined) {
+      const user = requestLoader(request)
+      if (isThenable(user)) {
+        return Promise.resolve(user).then((loaded) => requestUser(request, events, loaded))
       }
+      return requestUser(request, events, user)
     }
-    if (options.headerLoader !== undefined) {
-      const value = request.headers[options.authHeaderName]
-      if (typeof value === 'string' && value !== '') {
-        const user = await options.headerLoader(value, request)
-        if (user !== null && user !== undefined) {
-          events?.push(['loadedFromHeader', request, user])
-          return user
-        }
-      }
+    return fromHeader(request, events)
+  }
+
+  function requestUser (request: FastifyRequest, events: Event[] | null, user: Loaded): Found | Promise<Found> {
+    if (user === null || user === undefined) {
+      return fromHeader(request, events)
     }
-    return null
+    events?.push(['loadedFromRequest', request, user])
+    return user
+  }
+
+  function fromHeader (request: FastifyRequest, events: Event[] | null): Found | Promise<Found> {
+    const value = headerLoader === undefined ? undefined : request.headers[authHeaderName]
+    if (typeof value !== 'string' || value === '') {
+      return null
+    }
+    const user = (headerLoader as NonNullable<typeof headerLoader>)(value, request)
+    if (isThenable(user)) {
+      return Promise.resolve(user).then((loaded) => headerUser(request, events, loaded))
+    }
+    return headerUser(request, events, user)
+  }
+
+  function headerUser (request: FastifyRequest, events: Event[] | null, user: Loaded): Found {
+    if (user === null || user === undefined) {
+      return null
+    }
+    events?.push(['loadedFromHeader', request, user])
+    return user
   }
 
   /** With refreshEachRequest, a session login re-issues the remember cookie the request carried. */
@@ -191,25 +219,52 @@ export function createUserLoader (ctx: LoginContext) {
     }
   }
 
-  async function load (request: FastifyRequest, state: LoginState, sessionId: unknown, cookie: string | undefined): Promise<void> {
+  // Each step below answers synchronously when the application's loaders do, so a request whose
+  // loaders are synchronous costs no promise; a loader that returns a promise continues the same
+  // steps when it settles.
+  function load (request: FastifyRequest, state: LoginState, sessionId: unknown, cookie: string | undefined): void | Promise<void> {
     const events: Event[] | null = listening ? [['accessed', request]] : null
-    let user: User | null | false = NEXT_LOADER
-    if (sessionId !== undefined) {
+    if (sessionId === undefined) {
+      return afterSession(request, state, cookie, events, NEXT_LOADER)
+    }
+    state.varies = true
+    const step = fromSession(request, state, sessionId, events)
+    return step instanceof Promise
+      ? step.then((settled) => afterSession(request, state, cookie, events, settled))
+      : afterSession(request, state, cookie, events, step)
+  }
+
+  function afterSession (request: FastifyRequest, state: LoginState, cookie: string | undefined, events: Event[] | null, step: Step): void | Promise<void> {
+    if (cookie === undefined) {
+      return afterCookie(request, state, events, step)
+    }
+    if (step === NEXT_LOADER) {
       state.varies = true
-      user = await fromSession(request, state, sessionId, events)
-      if (user !== NEXT_LOADER && user !== STOP && cookie !== undefined && options.rememberCookie.refreshEachRequest) {
-        refreshCookie(state, user, cookie)
-      }
+      return fromCookie(request, state, cookie, events).then((user) => afterCookie(request, state, events, user))
     }
-    if (user === NEXT_LOADER && cookie !== undefined) {
-      state.varies = true
-      user = await fromCookie(request, state, cookie, events)
+    if (step !== STOP && options.rememberCookie.refreshEachRequest) {
+      refreshCookie(state, step, cookie)
     }
-    if (user === NEXT_LOADER && consultsRequest) {
-      user = await fromRequest(request, events)
-      state.stateless = user !== null
+    return afterCookie(request, state, events, step)
+  }
+
+  function afterCookie (request: FastifyRequest, state: LoginState, events: Event[] | null, step: Step): void | Promise<void> {
+    if (step !== NEXT_LOADER || !consultsRequest) {
+      return finish(request, state, events, step)
     }
-    state.user = user === STOP ? null : user
+    const found = fromRequest(request, events)
+    if (found instanceof Promise) {
+      return found.then((user) => {
+        state.stateless = user !== null
+        finish(request, state, events, user)
+      })
+    }
+    state.stateless = found !== null
+    return finish(request, state, events, found)
+  }
+
+  function finish (request: FastifyRequest, state: LoginState, events: Event[] | null, step: Step): void {
+    state.user = step === STOP ? null : step
     request.currentUser = state.user ?? ctx.anonymous()
     if (events !== null) {
       for (const event of events) {
@@ -241,9 +296,22 @@ export function createUserLoader (ctx: LoginContext) {
     const state = new LoginState()
     state.cookieSeen = cookie !== undefined
     ;(request as RequestWithState)[kLoginState] = state
-    load(request, state, sessionId, cookie).then(() => {
-      if (viewLocals) setLocals(request, reply)
-      done()
-    }, done)
+    let pending: void | Promise<void>
+    try {
+      pending = load(request, state, sessionId, cookie)
+    } catch (error) {
+      // a synchronous loader that throws: a 500, as a rejected promise would give
+      done(error as Error)
+      return
+    }
+    if (pending instanceof Promise) {
+      pending.then(() => {
+        if (viewLocals) setLocals(request, reply)
+        done()
+      }, done)
+      return
+    }
+    if (viewLocals) setLocals(request, reply)
+    done()
   }
 }

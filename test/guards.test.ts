@@ -165,3 +165,30 @@ test('guards can be used as app-wide hooks of an encapsulated context', async (t
   await logIn(request, '2')
   t.assert.strictEqual((await request('/admin/panel')).body, 'panel')
 })
+
+test('a guard awaited inside the application\'s own hook passes, or answers and stops the route', async (t: TestContext) => {
+  let ran = 0
+  const { request } = await buildApp(t, {}, {
+    routes: (app) => {
+      // a role check built on the guards: log in first, then be Steve
+      app.get('/steve-only', {
+        preHandler: async (req, reply) => {
+          await app.freshLoginRequired(req, reply)
+          if (reply.sent) return reply
+          await app.loginRequired(req, reply)
+          if ((req.currentUser as { name?: string }).name !== 'Steve') return reply.code(403).send('Steve only')
+        }
+      }, async () => { ran++; return 'hello Steve' })
+    }
+  })
+  const anonymous = await request('/steve-only')
+  t.assert.strictEqual(anonymous.statusCode, 401)
+  t.assert.deepStrictEqual(anonymous.json(), deniedBody('FST_LOGIN_UNAUTHORIZED', LOGIN_MESSAGE))
+  await logIn(request, '1')
+  t.assert.strictEqual((await request('/steve-only')).statusCode, 403)
+  await logIn(request, '2')
+  const steve = await request('/steve-only')
+  t.assert.strictEqual(steve.statusCode, 200)
+  t.assert.strictEqual(steve.body, 'hello Steve')
+  t.assert.strictEqual(ran, 1)
+})

@@ -1,7 +1,7 @@
 // What a recorded run needs to say about where it ran: date, Node, package versions, machine.
 import { readFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
-import { availableParallelism, cpus, loadavg } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 
 const PACKAGES = ['fastify', '@fastify/secure-session', '@fastify/session', '@fastify/cookie',
@@ -16,7 +16,7 @@ function version (root: string, name: string): string {
   }
 }
 
-export function describeEnvironment (root: string, redisBinary: string | null): string {
+export function describeEnvironment (root: string, redisBinary: string | null, pinning: string): string {
   const packages = ['fastify-login', ...PACKAGES].map((name) => `${name} ${version(root, name)}`).join(', ')
   const redis = redisBinary === null
     ? 'not used'
@@ -25,7 +25,8 @@ export function describeEnvironment (root: string, redisBinary: string | null): 
   return [
     `date: ${new Date().toISOString().slice(0, 10)}`,
     `node: ${process.version} (${process.platform} ${process.arch})`,
-    `machine: ${availableParallelism()} cores, ${cpu}`,
+    `machine: ${cpus().length} cores, ${cpu}`,
+    `CPU pinning: ${pinning}`,
     `packages: ${packages}`,
     `redis-server: ${redis}`,
     `load average (1/5/15 min) at the end: ${loadavg().map((n) => n.toFixed(2)).join(' / ')}`

@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { createInterface } from 'node:readline'
 import { CPU_USAGE_MESSAGE } from './serve.js'
+import { onCpus } from './cpu-pinning.js'
 
 const STARTUP_TIMEOUT_MS = 60_000
 const STOP_GRACE_MS = 5_000
@@ -81,9 +82,10 @@ export interface ServerProcess {
   child: ChildProcess
 }
 
-/** Starts `node --import tsx <file>` and waits for its `{"port":N}` line. */
-export async function startServer (file: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<ServerProcess> {
-  const child = track(spawn(process.execPath, [...nodeArgs, '--import', 'tsx', file], {
+/** Starts `node --import tsx <file>` (on `cpus` when given) and waits for its `{"port":N}` line. */
+export async function startServer (file: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = [], cpus: string | null = null): Promise<ServerProcess> {
+  const [command, args] = onCpus(cpus, process.execPath, [...nodeArgs, '--import', 'tsx', file])
+  const child = track(spawn(command, args, {
     env: { ...process.env, ...env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc']
   }), servers)
@@ -127,12 +129,13 @@ export function findRedisServer (): string {
 }
 
 /** Starts a throw-away redis-server on a loopback port: no persistence, nothing written to disk. */
-export async function startRedis (binary: string): Promise<string> {
+export async function startRedis (binary: string, cpus: string | null = null): Promise<string> {
   const port = await freePort()
-  const child = track(spawn(binary, [
+  const [command, args] = onCpus(cpus, binary, [
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
     '--daemonize', 'no', '--loglevel', 'notice', '--dir', process.env.TMPDIR ?? '/tmp'
-  ], { stdio: ['ignore', 'pipe', 'inherit'] }), services)
+  ])
+  const child = track(spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] }), services)
   await waitForLine(child, 'redis-server', (line) => /ready to accept connections/i.test(line) ? true : undefined)
   return `redis://127.0.0.1:${port}`
 }
