@@ -91,6 +91,30 @@ function secureSession (fastify: FastifyInstance, cookieName: string): SessionEn
 // keys @fastify/session keeps on its Session object besides the application's data
 const STORE_SESSION_INTERNALS = new Set(['cookie', 'sessionId', 'encryptedSessionId'])
 
+const kStore = Symbol('fastify-login.store')
+const kSave = Symbol('fastify-login.save')
+type GuardedSession = StoreSessionLike & { [kStore]: StoreLike, [kSave]: StoreSessionLike['save'] }
+
+/**
+ * The `save` of a session that held a login when its request arrived: before writing, it checks
+ * that the session still exists, because a logout elsewhere destroyed it while this request was in
+ * flight, and saving now would bring the old login back to life (express-session #632). One
+ * function for every request; the store and the original `save` sit on the session under symbols.
+ */
+function guardedSave (this: GuardedSession, done?: Done): Promise<void> | undefined {
+  const run = (finish: Done): void => {
+    this[kStore].get(this.sessionId, (error, stored) => {
+      if (error === null && (stored === null || stored === undefined)) finish()
+      else this[kSave](finish)
+    })
+  }
+  if (done !== undefined) {
+    run(done)
+    return undefined
+  }
+  return promisify(run)()
+}
+
 function storeSession (fastify: FastifyInstance, cookieName: string, cookiePrefix: string): SessionEngine {
   const instance = fastify as FastifyInstance & {
     decryptSession (id: string, request: object, done: (error?: Error) => void): void
@@ -130,24 +154,12 @@ function storeSession (fastify: FastifyInstance, cookieName: string, cookiePrefi
       })
     }),
     guardInFlight: (request) => {
-      const session = sessionOf<StoreSessionLike>(request)
-      const store = (request as unknown as { sessionStore: StoreLike }).sessionStore
-      const save = session.save
-      // before writing, check the session still exists: a logout elsewhere destroyed it, and
-      // saving now would bring the old login back to life (express-session #632)
-      session.save = function guardedSave (this: StoreSessionLike, done?: Done) {
-        const run = (finish: Done): void => {
-          store.get(this.sessionId, (error, stored) => {
-            if (error === null && (stored === null || stored === undefined)) finish()
-            else save.call(this, finish)
-          })
-        }
-        if (done !== undefined) {
-          run(done)
-          return undefined
-        }
-        return promisify(run)()
-      }
+      const session = sessionOf<GuardedSession>(request)
+      session[kStore] = (request as unknown as { sessionStore: StoreLike }).sessionStore
+      session[kSave] = session.save
+      // not enumerable: @fastify/session copies a session's enumerable keys into the session it
+      // builds from a stored one (a store that keeps objects hands this very one back)
+      Object.defineProperty(session, 'save', { value: guardedSave, configurable: true, writable: true })
     }
   }
 }
