@@ -5,7 +5,9 @@
 // subset), BENCH_CPU_PROF (server ids to run under `node --cpu-prof`), BENCH_JSON (file for the
 // raw runs), BENCH_STRICT=1 (exit 2 when a target is missed), BENCH_REDIS_SERVER,
 // installed with apt-get when missing and run as root; BENCH_INSTALL_REDIS=0 refuses (support/processes.ts),
-// BENCH_PIN=0 (do not pin servers and autocannon to separate CPUs, support/cpu-pinning.ts).
+// BENCH_PIN=0 (do not pin servers and autocannon to separate CPUs, support/cpu-pinning.ts),
+// BENCH_MAX_STEAL (%, 5) and BENCH_STEAL_RETRIES (3): a round during which the hypervisor stole more
+// of the server's CPU than that is measured again (support/steal.ts).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -15,6 +17,7 @@ import { SCENARIOS, SERVERS, check, headersFor, logIn, type Scenario, type Serve
 import { cellKey, table, targets, verdictTable, type Results } from './support/report.js'
 import { describeEnvironment } from './support/environment.js'
 import { pinCpus } from './support/cpu-pinning.js'
+import { readCpuTimes, stealShare } from './support/steal.js'
 
 const ROOT = resolve(__dirname, '..')
 
@@ -48,6 +51,8 @@ const config = {
   servers: listFromEnv('BENCH_SERVERS', SERVER_IDS),
   scenarios: listFromEnv('BENCH_SCENARIOS', SCENARIOS.map((s) => s.id)),
   cpuProf: listFromEnv('BENCH_CPU_PROF', SERVER_IDS) ?? [],
+  maxSteal: numberFromEnv('BENCH_MAX_STEAL', 5, 0) / 100,
+  stealRetries: numberFromEnv('BENCH_STEAL_RETRIES', 3, 0),
   json: process.env.BENCH_JSON,
   strict: process.env.BENCH_STRICT === '1'
 }
@@ -61,7 +66,8 @@ const pairs = scenarios.flatMap((scenario) => scenario.servers.map((id) => ({ sc
 
 // Start-up, the fixture step and the per-run overhead of autocannon stay well under a minute.
 const estimatedSeconds = pairs.length * (config.warmup + config.rounds * config.duration) + 60
-const deadlineSeconds = Math.ceil(estimatedSeconds * 1.5 + 120)
+// every round may be measured up to 1 + BENCH_STEAL_RETRIES times on a host that keeps stealing
+const deadlineSeconds = Math.ceil(estimatedSeconds * 1.5 * (1 + config.stealRetries) + 120)
 
 const log = (message: string): void => { process.stderr.write(`bench: ${message}\n`) }
 
@@ -105,12 +111,14 @@ async function main (): Promise<number> {
   async function load (scenario: Scenario, server: ServerSpec, duration: number): Promise<LoadResult> {
     const child = processes.get(server.id)!.child
     const cpuBefore = await cpuMicros(child)
+    const timesBefore = readCpuTimes(cpus.server)
     const result = await runLoad({
       ...requests.get(cellKey(scenario.id, server.id))!,
       duration,
       connections: config.connections,
       expectStatus: scenario.expectStatus
     })
+    result.steal = stealShare(timesBefore, readCpuTimes(cpus.server))
     result.cpuPerRequest = (await cpuMicros(child) - cpuBefore) / result.total
     return result
   }
@@ -121,17 +129,35 @@ async function main (): Promise<number> {
       results.get(cellKey(scenario.id, server.id))!.warmupBad += result.bad
     }
   }
+  let redone = 0
+  let disturbed = 0
   for (let round = 1; round <= config.rounds; round++) {
     for (const scenario of scenarios) {
       // a b c d e f, then f e d c b a: a slow or fast stretch of the shared machine falls on
       // every server in turn rather than always on the last ones of a round
       const order = round % 2 === 1 ? scenario.servers : [...scenario.servers].reverse()
-      for (const id of order) {
-        const server = servers.find((s) => s.id === id)!
-        const result = await load(scenario, server, config.duration)
-        results.get(cellKey(scenario.id, id))!.runs.push(result)
-        log(`round ${round}/${config.rounds} ${scenario.id} (${id}): ${Math.round(result.requestsPerSecond)} req/s, ` +
-          `p99 ${result.p99.toFixed(2)} ms, ${result.cpuPerRequest.toFixed(1)} µs CPU/req${result.bad > 0 ? `, ${result.bad} unexpected (${JSON.stringify(result.statuses)})` : ''}`)
+      for (let attempt = 0; ; attempt++) {
+        const runs: Array<[ServerSpec, LoadResult]> = []
+        for (const id of order) {
+          const server = servers.find((s) => s.id === id)!
+          const result = await load(scenario, server, config.duration)
+          runs.push([server, result])
+          log(`round ${round}/${config.rounds} ${scenario.id} (${id}): ${Math.round(result.requestsPerSecond)} req/s, ` +
+            `p99 ${result.p99.toFixed(2)} ms, ${result.cpuPerRequest.toFixed(1)} µs CPU/req, ${(result.steal * 100).toFixed(0)}% stolen` +
+            `${result.bad > 0 ? `, ${result.bad} unexpected (${JSON.stringify(result.statuses)})` : ''}`)
+        }
+        // a round during which the hypervisor took the server's CPU away measures the host, not
+        // the code: measure the whole round again (every server of it, so the pairs stay pairs)
+        const worst = Math.max(...runs.map(([, r]) => r.steal))
+        if (worst > config.maxSteal && attempt < config.stealRetries) {
+          redone++
+          log(`round ${round}/${config.rounds} ${scenario.id}: ${(worst * 100).toFixed(0)}% of the server's CPU stolen ` +
+            `(over BENCH_MAX_STEAL ${(config.maxSteal * 100).toFixed(0)}%): measuring this round again`)
+          continue
+        }
+        if (worst > config.maxSteal) disturbed++
+        for (const [server, result] of runs) results.get(cellKey(scenario.id, server.id))!.runs.push(result)
+        break
       }
     }
   }
@@ -142,6 +168,8 @@ async function main (): Promise<number> {
     '',
     describeEnvironment(ROOT, redisBinary, cpus.description),
     `runs: ${config.rounds} rounds × ${config.duration} s per (server, scenario), ${config.warmup} s warm-up, ${config.connections} connections`,
+    `rounds measured again because the hypervisor stole over ${(config.maxSteal * 100).toFixed(0)}% of the server's CPU: ${redone}; ` +
+      `kept though still disturbed (after ${config.stealRetries} retries): ${disturbed}`,
     '',
     table(results),
     '',

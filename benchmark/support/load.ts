@@ -23,6 +23,8 @@ export interface LoadResult {
   statuses: Record<string, number>
   /** Server CPU time (user + system) per response, in microseconds; filled in by the runner. */
   cpuPerRequest: number
+  /** Share of the server's CPU stolen by the hypervisor during the run (0..1, NaN when unknown); filled in by the runner. */
+  steal: number
 }
 
 /** Latency samples, grown by doubling; one run keeps well under a million. */
@@ -68,7 +70,8 @@ export function runLoad (options: LoadOptions): Promise<LoadResult> {
         total: samples.length,
         bad: unexpected + result.errors, // autocannon counts timeouts among errors
         statuses,
-        cpuPerRequest: NaN
+        cpuPerRequest: NaN,
+        steal: NaN
       })
     })
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {

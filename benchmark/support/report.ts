@@ -35,12 +35,13 @@ const p99 = (r: LoadResult): number => r.p99
 const cpu = (r: LoadResult): number => r.cpuPerRequest
 
 const fmt = (value: number, digits: number): string => Number.isFinite(value) ? value.toFixed(digits) : '—'
+const percent = (share: number): string => Number.isFinite(share) ? `${(share * 100).toFixed(0)}%` : '—'
 const int = (value: number): string => Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—'
 
 export function table (results: Results): string {
   const rows = [
-    '| scenario | server | req/s (median) | p50 ms | p99 ms | CPU µs/req | req/s ÷ (b) | p99 ÷ (b) | CPU ÷ (b) | sets cookie | unexpected |',
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|:-:|--:|'
+    '| scenario | server | req/s (median) | p50 ms | p99 ms | CPU µs/req | req/s ÷ (b) | p99 ÷ (b) | CPU ÷ (b) | stolen | sets cookie | unexpected |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|:-:|--:|'
   ]
   for (const scenario of SCENARIOS) {
     const hasB = scenario.servers.includes('b')
@@ -55,6 +56,7 @@ export function table (results: Results): string {
         `${hasB ? fmt(pairedRatio(results, scenario.id, id, 'b', rps), 3) : '—'} | ` +
         `${hasB ? fmt(pairedRatio(results, scenario.id, id, 'b', p99), 3) : '—'} | ` +
         `${hasB ? fmt(pairedRatio(results, scenario.id, id, 'b', cpu), 3) : '—'} | ` +
+        `${percent(median(cell.runs.map((r) => r.steal)))} | ` +
         `${cell.setsCookie ? 'yes' : 'no'} | ${unexpected + cell.warmupBad} |`)
     }
   }
