@@ -56,49 +56,63 @@ export function loginViewResolver (ctx: LoginContext): (request: FastifyRequest)
   }
 }
 
+/** A flow: the reply, once answered; a promise of it while an application handler runs. */
+export type FlowRunner = (request: FastifyRequest, reply: FastifyReply) => FastifyReply | Promise<FastifyReply>
+
 /** The unauthorized and needs-refresh flows (Flask-Login's `unauthorized()` / `needs_refresh()`). */
-export function createFlows (ctx: LoginContext) {
+export function createFlows (ctx: LoginContext): { unauthorized: FlowRunner, needsRefresh: FlowRunner } {
   const { options, engine, manager } = ctx
 
-  function run (flow: Flow) {
-    return async function (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  /**
+   * A flow answers at once (401 or redirect, no promise) unless the application gave a handler,
+   * which may be async: the guards, called by Fastify, send the answer and never wait for it.
+   */
+  function run (flow: Flow): FlowRunner {
+    return function (request, reply) {
       manager.emit(flow.event, request)
       const message = flow.message === null
         ? null
         : options.localize !== undefined ? options.localize(flow.message, request) : flow.message
-      if (flow.handler !== undefined) {
-        let result = flow.handler(request, reply)
-        // a Fastify reply is thenable (it settles when sent): never await the reply itself
-        if (result !== reply && typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
-          result = await result
-        }
-        if (reply.sent) {
-          return reply
-        }
-        // a handler that neither answered nor returned a payload must not let the request through
-        return result === undefined || result === reply ? deny(reply, flow, message) : reply.send(result)
-      }
-      const view = wantsJson(request) ? null : flow.view(request)
-      if (view === null) {
-        return deny(reply, flow, message)
-      }
-      const flash = (request as { flash?: (category: string, message: string) => unknown }).flash
-      if (message !== null && typeof flash === 'function') {
-        flash.call(request, flow.category, message)
-      }
-      const next = makeNextParam(view, currentUrl(request))
-      let target: string
-      if (options.useSessionForNext) {
-        engine.set(request, NEXT, next)
-        target = view
-      } else {
-        target = loginUrl(view, next, options.nextField)
-      }
-      if (options.forceHostForRedirects !== null) {
-        target = withForcedHost(target, options.forceHostForRedirects, protocolOf(request))
-      }
-      return reply.redirect(toSafeLocation(target), 302)
+      return flow.handler === undefined
+        ? answer(request, reply, flow, message)
+        : handled(request, reply, flow, flow.handler, message)
     }
+  }
+
+  async function handled (request: FastifyRequest, reply: FastifyReply, flow: Flow, handler: FlowHandler, message: string | null): Promise<FastifyReply> {
+    let result = handler(request, reply)
+    // a Fastify reply is thenable (it settles when sent): never await the reply itself
+    if (result !== reply && typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+      result = await result
+    }
+    if (reply.sent) {
+      return reply
+    }
+    // a handler that neither answered nor returned a payload must not let the request through
+    return result === undefined || result === reply ? deny(reply, flow, message) : reply.send(result)
+  }
+
+  function answer (request: FastifyRequest, reply: FastifyReply, flow: Flow, message: string | null): FastifyReply {
+    const view = wantsJson(request) ? null : flow.view(request)
+    if (view === null) {
+      return deny(reply, flow, message)
+    }
+    const flash = (request as { flash?: (category: string, message: string) => unknown }).flash
+    if (message !== null && typeof flash === 'function') {
+      flash.call(request, flow.category, message)
+    }
+    const next = makeNextParam(view, currentUrl(request))
+    let target: string
+    if (options.useSessionForNext) {
+      engine.set(request, NEXT, next)
+      target = view
+    } else {
+      target = loginUrl(view, next, options.nextField)
+    }
+    if (options.forceHostForRedirects !== null) {
+      target = withForcedHost(target, options.forceHostForRedirects, protocolOf(request))
+    }
+    return reply.redirect(toSafeLocation(target), 302)
   }
 
   function currentUrl (request: FastifyRequest): string {

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { Guard } from '../types/index.js'
 import type { LoginContext } from './context.js'
+import type { FlowRunner } from './flows.js'
 
 const PASS: Promise<void> = Promise.resolve()
 
@@ -8,11 +9,12 @@ const PASS: Promise<void> = Promise.resolve()
  * fastify.loginRequired and fastify.freshLoginRequired: preHandler (or onRequest) guards.
  *
  * Fastify calls a hook with `done`: a request that passes calls it at once (no promise, no
- * microtask on the hot path); a refused one returns the flow's promise, which settles once the
- * 401/redirect is sent (Fastify then stops the request). Called by the application without `done`
+ * microtask on the hot path); a refused one is answered (401 or redirect) and, as a callback-style
+ * hook that sent the reply, never calls `done`; while an application's flow handler runs, the
+ * guard returns its promise and Fastify waits. Called by the application without `done`
  * (`await app.loginRequired(request, reply)` inside its own hook), a guard returns a promise.
  */
-export function createGuards (ctx: LoginContext): { loginRequired: Guard, freshLoginRequired: Guard } {
+export function createGuards (ctx: LoginContext, flows: { unauthorized: FlowRunner, needsRefresh: FlowRunner }): { loginRequired: Guard, freshLoginRequired: Guard } {
   const { options, manager } = ctx
   const exempt = new Set(options.exemptMethods)
   const disabled = options.disabled
@@ -25,11 +27,19 @@ export function createGuards (ctx: LoginContext): { loginRequired: Guard, freshL
     return undefined
   }
 
+  function refuse (flow: FlowRunner, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction | undefined): Promise<unknown> | undefined {
+    if (done === undefined) {
+      return flow === flows.unauthorized ? manager.unauthorized(request, reply) : manager.needsRefresh(request, reply)
+    }
+    const answered = flow(request, reply)
+    return answered instanceof Promise ? answered : undefined
+  }
+
   function loginRequired (request: FastifyRequest, reply: FastifyReply, done?: HookHandlerDoneFunction): Promise<unknown> | undefined {
     if (disabled || exempt.has(request.method) || request.currentUser.isAuthenticated) {
       return pass(done)
     }
-    return manager.unauthorized(request, reply)
+    return refuse(flows.unauthorized, request, reply, done)
   }
 
   function freshLoginRequired (request: FastifyRequest, reply: FastifyReply, done?: HookHandlerDoneFunction): Promise<unknown> | undefined {
@@ -37,10 +47,10 @@ export function createGuards (ctx: LoginContext): { loginRequired: Guard, freshL
       return pass(done)
     }
     if (!request.currentUser.isAuthenticated) {
-      return manager.unauthorized(request, reply)
+      return refuse(flows.unauthorized, request, reply, done)
     }
     if (!request.loginFresh()) {
-      return manager.needsRefresh(request, reply)
+      return refuse(flows.needsRefresh, request, reply, done)
     }
     return pass(done)
   }

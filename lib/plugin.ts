@@ -53,10 +53,11 @@ async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginO
     anonymous: anonymousFactory(options.anonymousUser),
     viewLocals: fastify.hasReplyDecorator('locals')
   }
-  manager.attach(ctx, createFlows(ctx))
+  const flows = createFlows(ctx)
+  manager.attach(ctx, flows)
 
   const actions = createLoginActions(ctx)
-  const guards = createGuards(ctx)
+  const guards = createGuards(ctx, flows)
   fastify.decorateRequest('currentUser', null as never)
   fastify.decorateRequest(kLoginState, null)
   fastify.decorateRequest('loginUser', actions.loginUser)

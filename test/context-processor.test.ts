@@ -57,6 +57,18 @@ test('@fastify/view registered before fastify-login renders the current user', a
   t.assert.strictEqual(response.body, 'Hello, Steve')
 })
 
+test('@fastify/view registered before fastify-login renders a user that an async userLoader resolved', async (t: TestContext) => {
+  const root = await templates(t)
+  const { request, users } = await buildApp(t, {
+    userLoader: async (id) => { await new Promise((resolve) => setImmediate(resolve)); return users.get(id) ?? null }
+  }, {
+    before: async (app) => { await app.register(fastifyView, { engine: { ejs }, templates: root }) },
+    routes: viewRoutes
+  })
+  await logIn(request, '2')
+  t.assert.strictEqual((await request('/greeting')).body, 'Hello, Steve')
+})
+
 test('@fastify/view registered after fastify-login renders the current user', async (t: TestContext) => {
   const root = await templates(t)
   const { request } = await buildApp(t, {}, {
