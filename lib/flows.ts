@@ -59,6 +59,14 @@ export function loginViewResolver (ctx: LoginContext): (request: FastifyRequest)
 /** A flow: the reply, once answered; a promise of it while an application handler runs. */
 export type FlowRunner = (request: FastifyRequest, reply: FastifyReply) => FastifyReply | Promise<FastifyReply>
 
+/**
+ * A flow run for a caller that awaits it (`loginManager.unauthorized()`, a guard awaited inside an
+ * application's hook): always a promise, a synchronous error becomes its rejection.
+ */
+export async function runFlow (flow: FlowRunner, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  return flow(request, reply)
+}
+
 /** The unauthorized and needs-refresh flows (Flask-Login's `unauthorized()` / `needs_refresh()`). */
 export function createFlows (ctx: LoginContext): { unauthorized: FlowRunner, needsRefresh: FlowRunner } {
   const { options, engine, manager } = ctx

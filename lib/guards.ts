@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { Guard } from '../types/index.js'
 import type { LoginContext } from './context.js'
-import type { FlowRunner } from './flows.js'
+import { runFlow, type FlowRunner } from './flows.js'
 
 const PASS: Promise<void> = Promise.resolve()
 
@@ -15,7 +15,7 @@ const PASS: Promise<void> = Promise.resolve()
  * (`await app.loginRequired(request, reply)` inside its own hook), a guard returns a promise.
  */
 export function createGuards (ctx: LoginContext, flows: { unauthorized: FlowRunner, needsRefresh: FlowRunner }): { loginRequired: Guard, freshLoginRequired: Guard } {
-  const { options, manager } = ctx
+  const { options } = ctx
   const exempt = new Set(options.exemptMethods)
   const disabled = options.disabled
 
@@ -29,7 +29,7 @@ export function createGuards (ctx: LoginContext, flows: { unauthorized: FlowRunn
 
   function refuse (flow: FlowRunner, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction | undefined): Promise<unknown> | undefined {
     if (done === undefined) {
-      return flow === flows.unauthorized ? manager.unauthorized(request, reply) : manager.needsRefresh(request, reply)
+      return runFlow(flow, request, reply)
     }
     const answered = flow(request, reply)
     return answered instanceof Promise ? answered : undefined

@@ -6,7 +6,7 @@ import { loginUrl, withForcedHost } from './login-url.js'
 import { AUTH_HASH, FRESH, IDENTIFIER, LOGIN_AT, SEEN_AT, USER_ID } from './session-keys.js'
 import { identifierFor } from './session-protection.js'
 
-import type { FlowRunner as Flow } from './flows.js'
+import { runFlow, type FlowRunner as Flow } from './flows.js'
 
 /** fastify.loginManager: options, flows, URL helpers, the test-login helper and the events. */
 export class LoginManager extends EventEmitter<LoginEvents> implements LoginManagerType {
@@ -27,12 +27,12 @@ export class LoginManager extends EventEmitter<LoginEvents> implements LoginMana
     this.#needsRefresh = flows.needsRefresh
   }
 
-  async unauthorized (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    return (this.#unauthorized as Flow)(request, reply)
+  unauthorized (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    return runFlow(this.#unauthorized as Flow, request, reply)
   }
 
-  async needsRefresh (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    return (this.#needsRefresh as Flow)(request, reply)
+  needsRefresh (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    return runFlow(this.#needsRefresh as Flow, request, reply)
   }
 
   loginUrl (view: string, nextUrl?: string | null): string {

@@ -179,3 +179,20 @@ test('an anonymous JSON client on a freshLoginRequired route gets the unauthoriz
   t.assert.strictEqual(response.statusCode, 401)
   t.assert.deepStrictEqual(response.json(), deniedBody('FST_LOGIN_UNAUTHORIZED', LOGIN_MESSAGE))
 })
+
+test('the application can run the flow itself through loginManager.needsRefresh', async (t: TestContext) => {
+  const { request } = await buildApp(t, { refreshView: '/reauth' }, {
+    routes: (app) => {
+      app.get('/sensitive', async (req, reply) => {
+        if (!req.loginFresh()) return app.loginManager.needsRefresh(req, reply)
+        return 'fresh enough'
+      })
+    }
+  })
+  await logIn(request, '1')
+  t.assert.strictEqual((await request('/sensitive')).body, 'fresh enough')
+  await request({ method: 'POST', url: '/login/1?fresh=0' })
+  const stale = await request('/sensitive')
+  t.assert.strictEqual(stale.statusCode, 302)
+  t.assert.strictEqual(location(stale), '/reauth?next=%2Fsensitive')
+})
