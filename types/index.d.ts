@@ -127,6 +127,93 @@ declare namespace fastifyLogin {
     refreshEachRequest?: boolean
   }
 
+  /** A tracked session as a `SessionStore` keeps it. Times are milliseconds since the epoch. */
+  export interface StoredSession {
+    /** Made by the store: opaque, URL-safe, at most 128 characters. */
+    readonly id: string
+    readonly userId: string
+    readonly createdAt: number
+    readonly lastSeenAt: number
+    readonly ip: string
+    readonly userAgent: string
+    /** SHA-256 (base64url) of the current remember token; null when the session holds none. */
+    readonly rememberHash: string | null
+    /** The hash before the last rotation, accepted for `rotationGrace` seconds after `rotatedAt`. */
+    readonly previousRememberHash: string | null
+    readonly rotatedAt: number | null
+    /** @fastify/session's session id (destroyed on revocation); null on @fastify/secure-session. */
+    readonly engineId: string | null
+    /** When the entry stops existing: the longest lifetime the session can still have. */
+    readonly expiresAt: number
+  }
+
+  /** A new entry: the store adds the id. */
+  export type NewStoredSession = Omit<StoredSession, 'id'>
+  /** What `SessionStore.update` may change. */
+  export type StoredSessionChanges = Partial<Omit<StoredSession, 'id' | 'userId' | 'createdAt'>>
+
+  export interface SessionLimit {
+    /** Live sessions a user may have after this one is created; null: no limit. */
+    readonly maxPerUser: number | null
+    readonly onLimit: 'revoke-oldest' | 'refuse'
+    /** An entry of the same user that this login replaces: ended, and not counted against the limit. */
+    readonly replaces: string | null
+  }
+
+  /**
+   * Where tracked sessions live. Every method may be called by several processes at once; `create`
+   * must enforce the limit atomically per user. An entry whose `expiresAt` has passed is gone for
+   * every method, whether or not the backend has removed it yet.
+   */
+  export interface SessionStore {
+    /** Creates an entry within the limit: its id and the entries it ended, or null when refused. */
+    create (session: NewStoredSession, limit: SessionLimit): Promise<{ id: string, ended: StoredSession[] } | null>
+    /** The live entry, or null (unknown, expired or malformed id). */
+    get (id: string): Promise<StoredSession | null>
+    /**
+     * Changes a live entry: false when it is gone, or when `expectRememberHash` is given and the
+     * entry's `rememberHash` is not that value (a compare-and-set, for remember-token rotation).
+     */
+    update (id: string, changes: StoredSessionChanges, expectRememberHash?: string | null): Promise<boolean>
+    /** The user's live entries, in any order (pruning expired ones from the user's index). */
+    list (userId: string): Promise<StoredSession[]>
+    /** Ends one entry: the entry removed, or null when there was none. */
+    destroy (id: string): Promise<StoredSession | null>
+    /** Ends every entry of the user except `exceptId`: the entries removed. */
+    destroyAll (userId: string, exceptId?: string | null): Promise<StoredSession[]>
+  }
+
+  export interface SessionsOptions {
+    /** Default `memorySessionStore()` (one process only). */
+    store?: SessionStore
+    /** Default `null`: no limit. */
+    maxPerUser?: number | null
+    /** Default `'revoke-oldest'`. */
+    onLimit?: 'revoke-oldest' | 'refuse'
+  }
+
+  /** One entry of `request.listSessions()`. */
+  export interface SessionInfo {
+    id: string
+    /** The session of this request. */
+    current: boolean
+    createdAt: Date
+    lastSeenAt: Date
+    ip: string
+    userAgent: string
+    /** The session holds a remember cookie. */
+    remembered: boolean
+  }
+
+  export interface RedisSessionStoreOptions {
+    /** Key prefix. Default `'fastify-login:'`. */
+    prefix?: string
+  }
+  /** Tracked sessions in process memory: for one process (and tests). */
+  export function memorySessionStore (): SessionStore
+  /** Tracked sessions in Redis: a `redis` (node-redis 4/5, client or cluster) or an `ioredis` client (or Cluster). */
+  export function redisSessionStore (client: unknown, options?: RedisSessionStoreOptions): SessionStore
+
   export interface FastifyLoginOptions {
     /** Signs the remember cookie and tokens (at least 32 bytes). An array rotates keys: the first signs, all verify. */
     secret: Secret | Secret[]
