@@ -3,6 +3,7 @@ import { AnonymousUserMixin } from './mixins.js'
 import type { RememberCookie } from './remember-cookie.js'
 import type { SessionEngine } from './session-engine.js'
 import { FST_LOGIN_INVALID_USER } from './errors.js'
+import type { FreshWindow } from './fresh-window.js'
 
 /** Everything the hooks, guards and request methods of one registration share. */
 export interface LoginContext {
@@ -13,6 +14,8 @@ export interface LoginContext {
   readonly anonymous: () => AnonymousUser
   /** `reply.locals` belongs to @fastify/view (registered first), which resets it per request. */
   readonly viewLocals: boolean
+  /** The fresh window of a request (`freshFor`, a route's `config.freshFor`). */
+  readonly freshWindow: FreshWindow
 }
 
 const sharedAnonymous = Object.freeze(new AnonymousUserMixin())

@@ -31,3 +31,7 @@ export const FST_LOGIN_NO_ID = createError(
 /** A value cannot be signed (not JSON-serializable, too large, or not a string for encodeCookie). */
 export const FST_LOGIN_INVALID_VALUE = createError<[string, { cause: unknown }?]>(
   'FST_LOGIN_INVALID_VALUE', 'fastify-login: %s', 500, TypeError)
+
+/** A loader gave back something that is neither a user object nor null/undefined. */
+export const FST_LOGIN_NOT_A_USER = createError<[string, string]>(
+  'FST_LOGIN_NOT_A_USER', 'fastify-login: %s returned %s, which is not a user: return an object with isAuthenticated, isActive, isAnonymous and an id method, or null', 500, TypeError)

@@ -3,8 +3,10 @@ import type { LoginUserOptions, UserType as User } from '../types/index.js'
 import { authHashOf, idOf, type LoginContext } from './context.js'
 import { FST_LOGIN_INVALID_DURATION, FST_LOGIN_INVALID_USER } from './errors.js'
 import { stateOf, writableState } from './request-state.js'
-import { CSRF, FRESH, IDENTIFIER, USER_ID } from './session-keys.js'
-import { applicationKeys, keysKeptByLogin, removeLogin, sameSecret, writeLogin } from './session-login.js'
+import { CSRF, FRESH, IDENTIFIER } from './session-keys.js'
+import { freshValue, isFresh } from './fresh-window.js'
+import { cookieBelongsTo } from './remember-step.js'
+import { applicationKeys, keysKeptByLogin, removeLogin, writeLogin } from './session-login.js'
 import { sessionIdentifier } from './session-protection.js'
 
 function checkDuration (duration: unknown): number | undefined {
@@ -75,16 +77,17 @@ export function createLoginActions (ctx: LoginContext) {
     }
     // fresh at once (loginFresh() is true even before the promise settles), then the session
     // rotates: re-authentication is a privilege change too, so a new session keeps the login
-    engine.set(this, FRESH, true)
+    engine.set(this, FRESH, freshValue(true))
     engine.set(this, IDENTIFIER, sessionIdentifier(this))
     state.loginChanged = true
     await engine.rotate(this, engine.keys(this).filter((key) => key !== CSRF))
     manager.emit('loginConfirmed', this, state.user)
   }
 
-  function loginFresh (this: FastifyRequest): boolean {
+  function loginFresh (this: FastifyRequest, within?: number): boolean {
+    const window = ctx.freshWindow.of(this, checkDuration(within))
     const state = stateOf(this)
-    return state.user !== null && !state.stateless && engine.get(this, FRESH) === true
+    return state.user !== null && !state.stateless && isFresh(engine.get(this, FRESH), window)
   }
 
   function loginRemembered (this: FastifyRequest): boolean {
@@ -96,8 +99,7 @@ export function createLoginActions (ctx: LoginContext) {
       return false
     }
     const payload = remember.decode(this.cookies[remember.name] as string)
-    state.remembered = typeof payload !== 'string' &&
-      (payload.token !== null || sameSecret(payload.id, engine.get(this, USER_ID)))
+    state.remembered = typeof payload !== 'string' && cookieBelongsTo(ctx, payload, state.user)
     return state.remembered
   }
 

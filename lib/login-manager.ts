@@ -5,6 +5,7 @@ import { authHashOf, idOf, nowSeconds, type LoginContext } from './context.js'
 import { loginUrl, withForcedHost } from './login-url.js'
 import { AUTH_HASH, FRESH, IDENTIFIER, LOGIN_AT, SEEN_AT, USER_ID } from './session-keys.js'
 import { identifierFor } from './session-protection.js'
+import { freshValue } from './fresh-window.js'
 
 import { runFlow, type FlowRunner as Flow } from './flows.js'
 
@@ -52,7 +53,7 @@ export class LoginManager extends EventEmitter<LoginEvents> implements LoginMana
     const id = idOf(this.options, user)
     const hash = authHashOf(user)
     const now = nowSeconds()
-    const data: Record<string, unknown> = { [USER_ID]: id, [FRESH]: fresh, [IDENTIFIER]: identifierFor(ip, userAgent) }
+    const data: Record<string, unknown> = { [USER_ID]: id, [FRESH]: freshValue(fresh), [IDENTIFIER]: identifierFor(ip, userAgent) }
     if (hash !== null) data[AUTH_HASH] = hash
     if (this.options.absoluteTimeout !== null) data[LOGIN_AT] = now
     if (this.options.idleTimeout !== null) data[SEEN_AT] = now

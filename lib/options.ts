@@ -171,6 +171,7 @@ export function resolveOptions (input: unknown): ResolvedLoginOptions {
     addContextProcessor: optional(options, 'addContextProcessor', isBoolean, true),
     rememberCookie: resolveRememberCookie(options.rememberCookie),
     idleTimeout,
-    absoluteTimeout
+    absoluteTimeout,
+    freshFor: optional<number | null>(options, 'freshFor', isSecondsOrNull, null)
   })
 }

@@ -6,6 +6,7 @@ import fastifySecureSession = require('@fastify/secure-session')
 import type { FastifyLoginOptions, Secret } from '../types/index.js'
 import { anonymousFactory, type LoginContext } from './context.js'
 import { FST_LOGIN_UNSUPPORTED_SESSION } from './errors.js'
+import { createFreshWindow } from './fresh-window.js'
 import { createFlows } from './flows.js'
 import { createGuards } from './guards.js'
 import { createLoginActions } from './login-actions.js'
@@ -51,7 +52,8 @@ async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginO
     remember: new RememberCookie(options),
     manager,
     anonymous: anonymousFactory(options.anonymousUser),
-    viewLocals: fastify.hasReplyDecorator('locals')
+    viewLocals: fastify.hasReplyDecorator('locals'),
+    freshWindow: createFreshWindow(options.freshFor)
   }
   const flows = createFlows(ctx)
   manager.attach(ctx, flows)
@@ -85,6 +87,7 @@ async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginO
     })
   }
 
+  fastify.addHook('onRoute', ctx.freshWindow.onRoute)
   fastify.addHook('onRequest', createUserLoader(ctx))
   fastify.addHook('onSend', createOnSend(ctx))
 }

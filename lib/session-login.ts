@@ -5,6 +5,7 @@ import { authHashOf, nowSeconds, type LoginContext } from './context.js'
 import { AUTH_HASH, CSRF, ENDED, FRESH, IDENTIFIER, LOGIN_AT, LOGIN_KEYS, SEEN_AT, USER_ID } from './session-keys.js'
 import { sessionIdentifier } from './session-protection.js'
 import { writableState } from './request-state.js'
+import { freshValue } from './fresh-window.js'
 
 /** Constant-time equality of two strings (false when either is not a string). */
 export function sameSecret (a: unknown, b: unknown): boolean {
@@ -31,7 +32,7 @@ export function applicationKeys (ctx: LoginContext, request: FastifyRequest): st
 export function writeLogin (ctx: LoginContext, request: FastifyRequest, user: User, id: string, fresh: boolean): void {
   const { engine, options } = ctx
   engine.set(request, USER_ID, id)
-  engine.set(request, FRESH, fresh)
+  engine.set(request, FRESH, freshValue(fresh))
   engine.set(request, IDENTIFIER, sessionIdentifier(request))
   const hash = authHashOf(user)
   if (hash !== null) {

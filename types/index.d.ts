@@ -15,10 +15,13 @@ declare module 'fastify' {
     loginUser (user: fastifyLogin.UserType, options?: fastifyLogin.LoginUserOptions): Promise<boolean>
     /** Forgets the login, clears the remember cookie, rotates the session. */
     logoutUser (): Promise<true>
-    /** Marks the login fresh again (after re-authentication) and rotates the session. */
+    /** Marks the login fresh again (after re-authentication, restarting the `freshFor` window) and rotates the session. */
     confirmLogin (): Promise<void>
-    /** `true` when the login was made with credentials in this session (not restored from the remember cookie). */
-    loginFresh (): boolean
+    /**
+     * `true` when the login was made with credentials in this session (not restored from the remember
+     * cookie), within `within` seconds (default: the route's `config.freshFor`, else `freshFor`).
+     */
+    loginFresh (within?: number): boolean
     /** `true` when this request carried a valid remember cookie. */
     loginRemembered (): boolean
     /** The `next` target from the query or the session when it is a safe same-site URL, else `fallback` (default `'/'`). */
@@ -37,6 +40,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Login view for this route: beats `loginViews` and `loginView`; `null` answers 401. */
     loginView?: string | null
+    /** Seconds a fresh login stays fresh for `freshLoginRequired` on this route (overrides `freshFor`). */
+    freshFor?: number
   }
 }
 
@@ -257,6 +262,8 @@ declare namespace fastifyLogin {
     idleTimeout?: number | null
     /** Seconds after `loginUser` after which a session login ends. */
     absoluteTimeout?: number | null
+    /** Seconds a fresh login stays fresh ("sudo mode"); `null` (default): until the session ends. */
+    freshFor?: number | null
   }
 
   /** The options after defaults were applied (frozen). */
@@ -284,6 +291,7 @@ declare namespace fastifyLogin {
     readonly rememberCookie: Readonly<Required<Omit<RememberCookieOptions, 'domain'>> & { domain: string | undefined }>
     readonly idleTimeout: number | null
     readonly absoluteTimeout: number | null
+    readonly freshFor: number | null
   }
 
   export interface LoginUserOptions {

@@ -11,15 +11,32 @@ const UA = 'Mozilla/5.0 (SEC-09)'
 const OTHER_UA = { 'user-agent': 'curl/8.0 (attacker)' }
 
 function identifier (ip: string, ua: string): string {
+  return createHash('sha256').update(`${ip}|${ua}`, 'utf8').digest().subarray(0, 16).toString('base64url')
+}
+
+function legacyIdentifier (ip: string, ua: string): string {
   return createHash('sha512').update(`${ip}|${ua}`, 'utf8').digest('hex')
 }
 
-test('SEC-09: the identifier stored at login is lowercase hex sha512 of "ip|user-agent"', async (t) => {
+test('SEC-09: the identifier stored at login is the first 128 bits of SHA-256 of "ip|user-agent", base64url', async (t) => {
   const { request } = await buildApp(t, { sessionProtection: 'basic' }, { routes: sessionRoutes })
   await request({ method: 'POST', url: '/login/1', headers: { 'user-agent': UA } })
   const stored = (await request({ url: '/session', headers: { 'user-agent': UA } })).json()._id
-  assert.match(stored, /^[0-9a-f]{128}$/)
+  assert.match(stored, /^[\w-]{22}$/)
   assert.strictEqual(stored, identifier('127.0.0.1', UA))
+})
+
+test('SEC-09: a session issued by 0.1 (SHA-512 hex identifier) stays logged in and is rewritten in the compact form', async (t) => {
+  const { app, request } = await buildApp(t, { sessionProtection: 'strong' }, { routes: sessionRoutes })
+  await request({ method: 'POST', url: '/login/1' })
+  await putInSession(request, '_id', legacyIdentifier('127.0.0.1', 'lightMyRequest'))
+  const events = recordEvents(app)
+  assert.deepStrictEqual((await request('/whoami')).json(), { name: 'Notch', fresh: true, remembered: false, anonymous: false })
+  assert.strictEqual((await request('/session')).json()._id, identifier('127.0.0.1', 'lightMyRequest'))
+  assert.deepStrictEqual(events.filter(([name]) => name === 'sessionProtected'), [])
+  // another client's legacy identifier is still a mismatch
+  await putInSession(request, '_id', legacyIdentifier('127.0.0.1', 'someone else'))
+  assert.strictEqual((await request('/whoami')).json().anonymous, true)
 })
 
 test('SEC-09: a request without a session login is not checked (no sessionProtected event)', async (t) => {
