@@ -8,6 +8,8 @@ import { isSafeUrl } from './safe-url.js'
 import { decodeCookie, encodeCookie } from './cookie-encoding.js'
 import { BadSignature, MAX_TOKEN_LENGTH, SignatureExpired, URLSafeTimedSerializer } from './serializer.js'
 import { toSafeLocation } from './location.js'
+import { memorySessionStore } from './session-store/memory.js'
+import { redisSessionStore } from './session-store/redis.js'
 
 module.exports = plugin
 module.exports.default = plugin
@@ -24,6 +26,8 @@ module.exports.BadSignature = BadSignature
 module.exports.SignatureExpired = SignatureExpired
 module.exports.MAX_TOKEN_LENGTH = MAX_TOKEN_LENGTH
 module.exports.toSafeLocation = toSafeLocation
+module.exports.memorySessionStore = memorySessionStore
+module.exports.redisSessionStore = redisSessionStore
 // `export =` (emitted last, re-assigning the same object) keeps TypeScript from adding the
 // `exports.__esModule` marker, which Node's ESM loader would list as a named export.
 export = plugin

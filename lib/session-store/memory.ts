@@ -1,0 +1,119 @@
+// Tracked sessions in this process's memory: for one process (and tests). Every method runs to
+// completion without waiting, so each one is atomic with respect to the others.
+//
+// Entries are frozen and shared with callers (they are readonly). An expired entry is removed
+// when a method meets it, and each `create` also looks at a few entries in turn (a sweep that
+// goes round the whole map as entries are created), so memory stays bounded without a timer.
+import type { NewStoredSession, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
+import { checkChanges, checkExpected, checkLimit, checkNewSession, isLive, randomPart } from './entry.js'
+
+/** Entries the sweep looks at per `create`: more than one, so it catches up with the creates. */
+const SWEEP_STEP = 2
+
+/** Oldest first: the least recently seen, then the earliest created (the sort is stable). */
+function byAge (a: StoredSession, b: StoredSession): number {
+  return a.lastSeenAt - b.lastSeenAt || a.createdAt - b.createdAt
+}
+
+class MemorySessionStore implements SessionStore {
+  readonly #entries = new Map<string, StoredSession>()
+  /** The ids of each user's entries (expired ones until they are met). */
+  readonly #byUser = new Map<string, Set<string>>()
+  #sweeping: Iterator<StoredSession> = this.#entries.values()
+
+  async create (session: NewStoredSession, limit: Parameters<SessionStore['create']>[1]): Promise<{ id: string, ended: StoredSession[] } | null> {
+    const fields = checkNewSession(session)
+    const { maxPerUser, onLimit, replaces } = checkLimit(limit)
+    const now = Date.now()
+    this.#sweep(now)
+    const others: StoredSession[] = []
+    const ended: StoredSession[] = []
+    for (const entry of this.#live(fields.userId, now)) {
+      if (entry.id === replaces) ended.push(entry)
+      else others.push(entry)
+    }
+    if (maxPerUser !== null && others.length >= maxPerUser) {
+      if (onLimit === 'refuse') return null
+      ended.unshift(...others.sort(byAge).slice(0, others.length - maxPerUser + 1))
+    }
+    for (const entry of ended) this.#remove(entry)
+    const entry: StoredSession = Object.freeze({ id: randomPart(), ...fields })
+    this.#entries.set(entry.id, entry)
+    const ids = this.#byUser.get(entry.userId)
+    if (ids === undefined) this.#byUser.set(entry.userId, new Set([entry.id]))
+    else ids.add(entry.id)
+    return { id: entry.id, ended }
+  }
+
+  async get (id: string): Promise<StoredSession | null> {
+    return this.#find(id, Date.now())
+  }
+
+  async update (id: string, changes: StoredSessionChanges, expectRememberHash?: string | null): Promise<boolean> {
+    const pairs = checkChanges(changes)
+    const expected = checkExpected(expectRememberHash)
+    const entry = this.#find(id, Date.now())
+    if (entry === null || (expected !== undefined && entry.rememberHash !== expected)) return false
+    this.#entries.set(entry.id, Object.freeze({ ...entry, ...Object.fromEntries(pairs) }))
+    return true
+  }
+
+  async list (userId: string): Promise<StoredSession[]> {
+    return this.#live(userId, Date.now())
+  }
+
+  async destroy (id: string): Promise<StoredSession | null> {
+    const entry = this.#find(id, Date.now())
+    if (entry !== null) this.#remove(entry)
+    return entry
+  }
+
+  async destroyAll (userId: string, exceptId?: string | null): Promise<StoredSession[]> {
+    const ended = this.#live(userId, Date.now()).filter((entry) => entry.id !== exceptId)
+    for (const entry of ended) this.#remove(entry)
+    return ended
+  }
+
+  /** The live entry under `id` (any value: a Map finds nothing for a malformed one), else null. */
+  #find (id: unknown, now: number): StoredSession | null {
+    const entry = this.#entries.get(id as string)
+    if (entry === undefined) return null
+    if (isLive(entry, now)) return entry
+    this.#remove(entry)
+    return null
+  }
+
+  /** The user's live entries, removing the expired ones met on the way. */
+  #live (userId: unknown, now: number): StoredSession[] {
+    const live: StoredSession[] = []
+    for (const id of this.#byUser.get(userId as string) ?? []) {
+      const entry = this.#entries.get(id) as StoredSession
+      if (isLive(entry, now)) live.push(entry)
+      else this.#remove(entry)
+    }
+    return live
+  }
+
+  #remove (entry: StoredSession): void {
+    this.#entries.delete(entry.id)
+    const ids = this.#byUser.get(entry.userId) as Set<string>
+    ids.delete(entry.id)
+    if (ids.size === 0) this.#byUser.delete(entry.userId)
+  }
+
+  /** Looks at the next few entries of the map, removing expired ones; starts over at the end. */
+  #sweep (now: number): void {
+    for (let step = 0; step < SWEEP_STEP; step++) {
+      const next = this.#sweeping.next()
+      if (next.done === true) {
+        this.#sweeping = this.#entries.values()
+        return
+      }
+      if (!isLive(next.value, now)) this.#remove(next.value)
+    }
+  }
+}
+
+export function memorySessionStore (): SessionStore {
+  return new MemorySessionStore()
+}

@@ -1,0 +1,140 @@
+// The Lua scripts of the Redis session store: each operation that reads or writes more than one
+// key runs as one script, so it is atomic with respect to every other client.
+//
+// Keys (<prefix> as configured, <tag> derived from the user id, shared by all keys of a user so
+// that they live in one Redis Cluster hash slot):
+//   <prefix>{<tag>}:s:<id>      a hash: the entry's fields (a null field is absent)
+//   <prefix>{<tag>}:u:<userId>  a sorted set: the user's entry ids, scored by their expiry (ms)
+// Entry keys expire with their entry (PEXPIREAT); the index with its longest-lived entry. Which
+// entries an index holds is only known inside a script, so the scripts reach those entry keys
+// (and, from an entry, its user's index) without declaring them: they are in the hash slot of the
+// declared key by construction, which Redis Cluster accepts.
+//
+// `now` comes from the caller (Date.now()): an entry whose expiresAt <= now is gone, whatever
+// Redis still holds; such an entry is deleted when a script meets it.
+import { FIELDS } from './entry.js'
+import { Script } from './redis-client.js'
+
+const PRELUDE = `
+local FIELDS = {${FIELDS.map((field) => `'${field}'`).join(', ')}}
+local USER, CREATED, SEEN, EXPIRES = 1, 2, 3, ${FIELDS.indexOf('expiresAt') + 1}
+
+local function read (key)
+  return redis.call('HMGET', key, unpack(FIELDS))
+end
+
+local function alive (e, now)
+  local expires = tonumber(e[EXPIRES])
+  return e[USER] ~= false and expires ~= nil and expires > now
+end
+
+-- the live entries {id, fields} of a user's index; expired or missing ones are removed
+-- (ARGV[1] is now in every script that calls this)
+local function members (index, prefix, user, now)
+  redis.call('ZREMRANGEBYSCORE', index, '-inf', ARGV[1])
+  local out = {}
+  for _, id in ipairs(redis.call('ZRANGE', index, 0, -1)) do
+    local e = read(prefix .. id)
+    if alive(e, now) and e[USER] == user then
+      out[#out + 1] = {id, e}
+    else
+      redis.call('ZREM', index, id)
+      if e[USER] == user then redis.call('DEL', prefix .. id) end
+    end
+  end
+  return out
+end
+
+local function remove (index, prefix, m, ended)
+  redis.call('DEL', prefix .. m[1])
+  redis.call('ZREM', index, m[1])
+  ended[#ended + 1] = m
+end
+
+-- the index lives as long as its longest-lived entry
+local function expire_index (index)
+  local last = redis.call('ZRANGE', index, -1, -1, 'WITHSCORES')
+  if last[2] then redis.call('PEXPIREAT', index, last[2]) end
+end
+`
+
+/**
+ * KEYS: index, new entry. ARGV: now, userId, entry key prefix, new id, maxPerUser ('' = none),
+ * onLimit, replaces ('' = none), expiry (integer ms), then the entry's field/value pairs.
+ * Returns {0} when refused, else {1, ended} (ended: {id, fields} each).
+ */
+export const CREATE = new Script(PRELUDE + `
+local index, entry = KEYS[1], KEYS[2]
+local now, user, prefix, id = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
+local max, replaces = tonumber(ARGV[5]), ARGV[7]
+local others, replaced, ended = {}, nil, {}
+for _, m in ipairs(members(index, prefix, user, now)) do
+  if m[1] == replaces then replaced = m else others[#others + 1] = m end
+end
+if max ~= nil and #others >= max then
+  if ARGV[6] == 'refuse' then return {0} end
+  table.sort(others, function (a, b)
+    local sa, sb = tonumber(a[2][SEEN]), tonumber(b[2][SEEN])
+    if sa ~= sb then return sa < sb end
+    return tonumber(a[2][CREATED]) < tonumber(b[2][CREATED])
+  end)
+  for i = 1, #others - max + 1 do remove(index, prefix, others[i], ended) end
+end
+if replaced then remove(index, prefix, replaced, ended) end
+redis.call('HSET', entry, unpack(ARGV, 9))
+redis.call('PEXPIREAT', entry, ARGV[8])
+redis.call('ZADD', index, ARGV[8], id)
+expire_index(index)
+return {1, ended}
+`)
+
+/** KEYS: index. ARGV: now, userId, entry key prefix. Returns the live entries {id, fields}. */
+export const LIST = new Script(PRELUDE + `
+return members(KEYS[1], ARGV[3], ARGV[2], tonumber(ARGV[1]))
+`)
+
+/**
+ * KEYS: entry. ARGV: now, index key prefix (without the user id), id, compare mode ('any',
+ * 'null' or 'value'), expected remember hash, new expiry ('' = unchanged), number of fields set,
+ * then those field/value pairs, then the fields to remove. Returns 1 when applied, else 0.
+ */
+export const UPDATE = new Script(PRELUDE + `
+local entry, now = KEYS[1], tonumber(ARGV[1])
+local e = redis.call('HMGET', entry, 'userId', 'expiresAt', 'rememberHash')
+local expires = tonumber(e[2])
+if e[1] == false or expires == nil or expires <= now then return 0 end
+if ARGV[4] == 'null' and e[3] ~= false then return 0 end
+if ARGV[4] == 'value' and e[3] ~= ARGV[5] then return 0 end
+local set = tonumber(ARGV[7])
+if set > 0 then redis.call('HSET', entry, unpack(ARGV, 8, 7 + 2 * set)) end
+if #ARGV > 7 + 2 * set then redis.call('HDEL', entry, unpack(ARGV, 8 + 2 * set)) end
+if ARGV[6] ~= '' then
+  local index = ARGV[2] .. e[1]
+  redis.call('PEXPIREAT', entry, ARGV[6])
+  redis.call('ZADD', index, ARGV[6], ARGV[3])
+  expire_index(index)
+end
+return 1
+`)
+
+/** KEYS: entry. ARGV: now, index key prefix, id. Returns the removed live entry's fields, or nil. */
+export const DESTROY = new Script(PRELUDE + `
+local e = read(KEYS[1])
+if e[USER] == false then return nil end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', ARGV[2] .. e[USER], ARGV[3])
+if not alive(e, tonumber(ARGV[1])) then return nil end
+return e
+`)
+
+/**
+ * KEYS: index. ARGV: now, userId, entry key prefix, id to keep ('' = none).
+ * Returns the removed entries {id, fields}.
+ */
+export const DESTROY_ALL = new Script(PRELUDE + `
+local index, prefix, ended = KEYS[1], ARGV[3], {}
+for _, m in ipairs(members(index, prefix, ARGV[2], tonumber(ARGV[1]))) do
+  if m[1] ~= ARGV[4] then remove(index, prefix, m, ended) end
+end
+return ended
+`)
