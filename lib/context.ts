@@ -4,6 +4,7 @@ import type { RememberCookie } from './remember-cookie.js'
 import type { SessionEngine } from './session-engine.js'
 import { FST_LOGIN_INVALID_USER } from './errors.js'
 import type { FreshWindow } from './fresh-window.js'
+import type { TrackedSessions } from './tracked-sessions.js'
 
 /** Everything the hooks, guards and request methods of one registration share. */
 export interface LoginContext {
@@ -16,6 +17,8 @@ export interface LoginContext {
   readonly viewLocals: boolean
   /** The fresh window of a request (`freshFor`, a route's `config.freshFor`). */
   readonly freshWindow: FreshWindow
+  /** Tracked sessions (`sessions` option), or null when off. */
+  readonly tracked: TrackedSessions | null
 }
 
 const sharedAnonymous = Object.freeze(new AnonymousUserMixin())

@@ -35,3 +35,11 @@ export const FST_LOGIN_INVALID_VALUE = createError<[string, { cause: unknown }?]
 /** A loader gave back something that is neither a user object nor null/undefined. */
 export const FST_LOGIN_NOT_A_USER = createError<[string, string]>(
   'FST_LOGIN_NOT_A_USER', 'fastify-login: %s returned %s, which is not a user: return an object with isAuthenticated, isActive, isAnonymous and an id method, or null', 500, TypeError)
+
+/** The tracked-session store failed (Redis down, a SQL error): the request fails closed. */
+export const FST_LOGIN_STORE_UNAVAILABLE = createError<[string, { cause: unknown }?]>(
+  'FST_LOGIN_STORE_UNAVAILABLE', 'fastify-login: the session store is unavailable: %s', 503)
+
+/** A tracked-session method was called without the `sessions` option. */
+export const FST_LOGIN_NO_SESSIONS = createError<[string]>(
+  'FST_LOGIN_NO_SESSIONS', 'fastify-login: %s needs tracked sessions: register fastify-login with the `sessions` option', 500, TypeError)

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import type { LoginEvents, UserType as User } from '../types/index.js'
+import type { LoginEvents, StoredSession, UserType as User } from '../types/index.js'
 import type { LoginContext } from './context.js'
 import { FST_LOGIN_NOT_A_USER } from './errors.js'
 import type { LoginState } from './request-state.js'
@@ -16,6 +16,8 @@ export interface Run {
   now: number
   /** The session's last-seen time (idleTimeout). */
   seenAt: number
+  /** With `sessions`: the tracked session of the session login. */
+  entry: StoredSession | null
 }
 
 /** What a step found: a user, or nobody (the next step is tried). */

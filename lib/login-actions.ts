@@ -3,7 +3,8 @@ import type { LoginUserOptions, UserType as User } from '../types/index.js'
 import { authHashOf, idOf, type LoginContext } from './context.js'
 import { FST_LOGIN_INVALID_DURATION, FST_LOGIN_INVALID_USER } from './errors.js'
 import { stateOf, writableState } from './request-state.js'
-import { CSRF, FRESH, IDENTIFIER } from './session-keys.js'
+import { CSRF, FRESH, IDENTIFIER, SID } from './session-keys.js'
+import { attachTrackedLogin, openTrackedLogin, type TrackedLogin } from './tracked-login.js'
 import { freshValue, isFresh } from './fresh-window.js'
 import { cookieBelongsTo } from './remember-step.js'
 import { applicationKeys, keysKeptByLogin, removeLogin, writeLogin } from './session-login.js'
@@ -31,7 +32,14 @@ export function createLoginActions (ctx: LoginContext) {
     }
     const id = idOf(options, user)
     let rememberValue: string | null = null
-    if (wantsRemember) {
+    let opened: TrackedLogin | null = null
+    if (ctx.tracked !== null) {
+      opened = await openTrackedLogin(ctx, this, user, id, wantsRemember, duration)
+      if (opened === null) {
+        return false
+      }
+      rememberValue = opened.rememberValue
+    } else if (wantsRemember) {
       const token = typeof user.getAuthToken === 'function' ? user.getAuthToken() : null
       rememberValue = remember.encode({ id, token, hash: authHashOf(user) }, duration)
       if (!remember.fits(rememberValue)) {
@@ -41,6 +49,9 @@ export function createLoginActions (ctx: LoginContext) {
     const state = writableState(this)
     await engine.rotate(this, keysKeptByLogin(ctx, this, id, user))
     writeLogin(ctx, this, user, id, fresh)
+    if (opened !== null) {
+      await attachTrackedLogin(ctx, this, opened.sid)
+    }
 
     if (rememberValue !== null) {
       state.rememberAction = { op: 'set', value: rememberValue, maxAge: duration }
@@ -59,6 +70,7 @@ export function createLoginActions (ctx: LoginContext) {
   async function logoutUser (this: FastifyRequest): Promise<true> {
     const user = this.currentUser
     const state = writableState(this)
+    await ctx.tracked?.end(engine.get(this, SID))
     await engine.rotate(this, applicationKeys(ctx, this))
     removeLogin(ctx, this)
     state.rememberAction = state.cookieSeen ? { op: 'clear' } : null
@@ -81,6 +93,10 @@ export function createLoginActions (ctx: LoginContext) {
     engine.set(this, IDENTIFIER, sessionIdentifier(this))
     state.loginChanged = true
     await engine.rotate(this, engine.keys(this).filter((key) => key !== CSRF))
+    const sid = engine.get(this, SID)
+    if (ctx.tracked !== null && typeof sid === 'string') {
+      await ctx.tracked.attachEngine(this, sid)
+    }
     manager.emit('loginConfirmed', this, state.user)
   }
 
@@ -99,7 +115,7 @@ export function createLoginActions (ctx: LoginContext) {
       return false
     }
     const payload = remember.decode(this.cookies[remember.name] as string)
-    state.remembered = typeof payload !== 'string' && cookieBelongsTo(ctx, payload, state.user)
+    state.remembered = typeof payload !== 'string' && cookieBelongsTo(ctx, this, payload, state.user)
     return state.remembered
   }
 

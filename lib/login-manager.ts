@@ -1,9 +1,15 @@
 import { EventEmitter } from 'node:events'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { LoginEvents, LoginManager as LoginManagerType, ResolvedLoginOptions, SessionCookieForOptions, UserType as User } from '../types/index.js'
+import type { LoginEvents, LoginManager as LoginManagerType, ResolvedLoginOptions, SessionCookieForOptions, SessionInfo, UserType as User } from '../types/index.js'
 import { authHashOf, idOf, nowSeconds, type LoginContext } from './context.js'
 import { loginUrl, withForcedHost } from './login-url.js'
-import { AUTH_HASH, FRESH, IDENTIFIER, LOGIN_AT, SEEN_AT, USER_ID } from './session-keys.js'
+import { AUTH_HASH, FRESH, IDENTIFIER, LOGIN_AT, SEEN_AT, SID, USER_ID } from './session-keys.js'
+import { FST_LOGIN_INVALID_USER } from './errors.js'
+import type { RememberClaims } from './remember-cookie.js'
+import type { createSessionActions } from './session-actions.js'
+import { newRememberToken, rememberHashOf } from './tracked-sessions.js'
+
+type SessionManagerActions = ReturnType<typeof createSessionActions>['manager']
 import { identifierFor } from './session-protection.js'
 import { freshValue } from './fresh-window.js'
 
@@ -15,6 +21,7 @@ export class LoginManager extends EventEmitter<LoginEvents> implements LoginMana
   #ctx: LoginContext | null = null
   #unauthorized: Flow | null = null
   #needsRefresh: Flow | null = null
+  #sessions: SessionManagerActions | null = null
 
   constructor (options: ResolvedLoginOptions) {
     super()
@@ -22,8 +29,9 @@ export class LoginManager extends EventEmitter<LoginEvents> implements LoginMana
   }
 
   /** Wires the manager to its registration (called once by the plugin). */
-  attach (ctx: LoginContext, flows: { unauthorized: Flow, needsRefresh: Flow }): void {
+  attach (ctx: LoginContext, flows: { unauthorized: Flow, needsRefresh: Flow }, sessions: SessionManagerActions): void {
     this.#ctx = ctx
+    this.#sessions = sessions
     this.#unauthorized = flows.unauthorized
     this.#needsRefresh = flows.needsRefresh
   }
@@ -57,11 +65,38 @@ export class LoginManager extends EventEmitter<LoginEvents> implements LoginMana
     if (hash !== null) data[AUTH_HASH] = hash
     if (this.options.absoluteTimeout !== null) data[LOGIN_AT] = now
     if (this.options.idleTimeout !== null) data[SEEN_AT] = now
+    const duration = this.options.rememberCookie.duration
+    let claims: RememberClaims | null = null
+    const tracked = (this.#ctx as LoginContext).tracked
+    if (tracked !== null) {
+      // a tracked session, as a login would open (a test login counts against maxPerUser)
+      const token = wantsRemember ? newRememberToken() : null
+      const sid = await tracked.open(null, { ip, userAgent }, id, null, token === null ? null : rememberHashOf(token),
+        token === null ? null : { until: Date.now() + duration * 1000 })
+      if (sid === null) {
+        throw new FST_LOGIN_INVALID_USER('sessions.maxPerUser refuses another session for this user')
+      }
+      data[SID] = sid
+      claims = token === null ? null : { id: null, token: null, hash, session: { id: sid, token } }
+    } else if (wantsRemember) {
+      claims = { id, token: typeof user.getAuthToken === 'function' ? user.getAuthToken() : null, hash }
+    }
     const cookies = [await engine.cookieFor(data)]
-    if (wantsRemember) {
-      const token = typeof user.getAuthToken === 'function' ? user.getAuthToken() : null
-      cookies.push(`${remember.name}=${remember.encode({ id, token, hash }, this.options.rememberCookie.duration)}`)
+    if (claims !== null) {
+      cookies.push(`${remember.name}=${remember.encode(claims, duration)}`)
     }
     return cookies.join('; ')
+  }
+
+  listSessions (userId: string): Promise<SessionInfo[]> {
+    return (this.#sessions as SessionManagerActions).listSessions(userId)
+  }
+
+  revokeSession (id: string): Promise<boolean> {
+    return (this.#sessions as SessionManagerActions).revokeSession(id)
+  }
+
+  revokeAllSessions (userId: string): Promise<number> {
+    return (this.#sessions as SessionManagerActions).revokeAllSessions(userId)
   }
 }

@@ -1,6 +1,7 @@
 import type { FastifyLoginOptions, ResolvedLoginOptions } from '../types/index.js'
 import { FST_LOGIN_INVALID_OPTION, FST_LOGIN_NO_LOADER } from './errors.js'
 import { normalizeSecrets } from './serializer.js'
+import { resolveSessions } from './sessions-options.js'
 
 const DEFAULT_DURATION = 365 * 24 * 60 * 60
 // RFC 6265 token characters
@@ -91,6 +92,7 @@ function resolveRememberCookie (value: unknown): RememberCookie {
   const httpOnly = optional(options, 'httpOnly', isBoolean, true, 'rememberCookie.httpOnly')
   const sameSite = optional<RememberCookie['sameSite']>(options, 'sameSite', (v) => typeof v === 'boolean' || v === 'lax' || v === 'strict' || v === 'none' ? null : 'must be "lax", "strict", "none" or a boolean', 'lax', 'rememberCookie.sameSite')
   const refreshEachRequest = optional(options, 'refreshEachRequest', isBoolean, false, 'rememberCookie.refreshEachRequest')
+  const rotationGrace = optional(options, 'rotationGrace', (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 ? null : 'must be a number of seconds (0 or more)', 30, 'rememberCookie.rotationGrace')
 
   // cookie prefixes (RFC 6265bis): refuse at registration what browsers would drop silently
   if (name.startsWith('__Host-') && (secure !== true || path !== '/' || domain !== undefined)) {
@@ -102,7 +104,7 @@ function resolveRememberCookie (value: unknown): RememberCookie {
   if (sameSite === 'none' && secure === false) {
     throw new FST_LOGIN_INVALID_OPTION('rememberCookie.sameSite', 'sameSite "none" needs a secure cookie')
   }
-  return Object.freeze({ name, duration, domain, path, secure, httpOnly, sameSite, refreshEachRequest })
+  return Object.freeze({ name, duration, domain, path, secure, httpOnly, sameSite, refreshEachRequest, rotationGrace })
 }
 
 function resolveSessionProtection (value: unknown): 'basic' | 'strong' | false {
@@ -172,6 +174,7 @@ export function resolveOptions (input: unknown): ResolvedLoginOptions {
     rememberCookie: resolveRememberCookie(options.rememberCookie),
     idleTimeout,
     absoluteTimeout,
-    freshFor: optional<number | null>(options, 'freshFor', isSecondsOrNull, null)
+    freshFor: optional<number | null>(options, 'freshFor', isSecondsOrNull, null),
+    sessions: resolveSessions(options.sessions, options.tokenLoader !== undefined)
   })
 }

@@ -9,6 +9,8 @@ import { FST_LOGIN_UNSUPPORTED_SESSION } from './errors.js'
 import { createFreshWindow } from './fresh-window.js'
 import { createFlows } from './flows.js'
 import { createGuards } from './guards.js'
+import { createSessionActions } from './session-actions.js'
+import { TrackedSessions } from './tracked-sessions.js'
 import { createLoginActions } from './login-actions.js'
 import { LoginManager } from './login-manager.js'
 import { createUserLoader } from './load-user.js'
@@ -20,6 +22,8 @@ import { createSafeNextUrl } from './safe-next.js'
 import { detectSessionEngine, type SessionEngine } from './session-engine.js'
 
 const kLocals = Symbol('fastify-login.locals')
+/** @fastify/secure-session's default `expiry` (seconds). */
+const SECURE_SESSION_EXPIRY = 86401
 
 /** A @fastify/secure-session key derived from the first secret, so one secret is enough. */
 function deriveSessionKey (secret: Secret): Buffer {
@@ -39,7 +43,7 @@ async function sessionEngine (fastify: FastifyInstance, options: ReturnType<type
     cookieName: options.sessionCookieName ?? 'session',
     cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto' }
   })
-  return detectSessionEngine(fastify, options.sessionCookieName ?? options.session?.cookieName) as SessionEngine
+  return detectSessionEngine(fastify, options.sessionCookieName ?? options.session?.cookieName, '', options.session?.expiry ?? SECURE_SESSION_EXPIRY) as SessionEngine
 }
 
 async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginOptions): Promise<void> {
@@ -53,10 +57,12 @@ async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginO
     manager,
     anonymous: anonymousFactory(options.anonymousUser),
     viewLocals: fastify.hasReplyDecorator('locals'),
-    freshWindow: createFreshWindow(options.freshFor)
+    freshWindow: createFreshWindow(options.freshFor),
+    tracked: options.sessions === null ? null : new TrackedSessions(options, engine)
   }
   const flows = createFlows(ctx)
-  manager.attach(ctx, flows)
+  const sessionActions = createSessionActions(ctx)
+  manager.attach(ctx, flows, sessionActions.manager)
 
   const actions = createLoginActions(ctx)
   const guards = createGuards(ctx, flows)
@@ -68,6 +74,9 @@ async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginO
   fastify.decorateRequest('loginFresh', actions.loginFresh)
   fastify.decorateRequest('loginRemembered', actions.loginRemembered)
   fastify.decorateRequest('safeNextUrl', createSafeNextUrl(ctx))
+  fastify.decorateRequest('listSessions', sessionActions.request.listSessions)
+  fastify.decorateRequest('revokeSession', sessionActions.request.revokeSession)
+  fastify.decorateRequest('logoutOtherSessions', sessionActions.request.logoutOtherSessions)
   fastify.decorate('loginRequired', guards.loginRequired)
   fastify.decorate('freshLoginRequired', guards.freshLoginRequired)
   fastify.decorate('loginManager', manager)

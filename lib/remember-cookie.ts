@@ -8,6 +8,8 @@ export interface RememberPayload {
   readonly id: string | null
   /** The user's getAuthToken() value (for tokenLoader), or null. */
   readonly token: string | null
+  /** With `sessions`: the tracked session the cookie belongs to, and its random token. */
+  readonly session: { readonly id: string, readonly token: string } | null
   /** The user's getSessionAuthHash() when the cookie was issued, or null. */
   readonly hash: string | null
   /** Seconds the cookie is valid for, counted from issuedAt. */
@@ -17,7 +19,14 @@ export interface RememberPayload {
   readonly renew: boolean
 }
 
-interface WirePayload { u?: unknown, k?: unknown, h?: unknown, d?: unknown }
+interface WirePayload { u?: unknown, k?: unknown, s?: unknown, t?: unknown, h?: unknown, d?: unknown }
+
+/** What a remember cookie is issued for: a user id, an auth token, or a tracked session and its token. */
+export type RememberClaims = Pick<RememberPayload, 'id' | 'token' | 'hash'> & { readonly session?: RememberPayload['session'] }
+
+function nonEmpty (value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null
+}
 
 /** Browsers keep at most 4096 bytes of name=value per cookie. */
 const MAX_COOKIE_BYTES = 4096
@@ -30,10 +39,13 @@ const MAX_COOKIE_BYTES = 4096
 export class RememberCookie {
   readonly #serializer: URLSafeTimedSerializer
   readonly #options: ResolvedLoginOptions['rememberCookie']
+  /** With `sessions`, every cookie names a tracked session; without, none may. */
+  readonly #tracked: boolean
 
   constructor (options: ResolvedLoginOptions) {
     this.#serializer = new URLSafeTimedSerializer([...options.secrets], { salt: 'fastify-login.remember' })
     this.#options = options.rememberCookie
+    this.#tracked = options.sessions !== null
   }
 
   get name (): string {
@@ -41,8 +53,10 @@ export class RememberCookie {
   }
 
   /** The signed cookie value for a login (check it with `fits` before setting it). */
-  encode (login: { id: string | null, token: string | null, hash: string | null }, duration: number): string {
-    const wire: WirePayload = login.token !== null ? { k: login.token, d: duration } : { u: login.id, d: duration }
+  encode (login: RememberClaims, duration: number): string {
+    const wire: WirePayload = login.session != null
+      ? { s: login.session.id, t: login.session.token, d: duration }
+      : login.token !== null ? { k: login.token, d: duration } : { u: login.id, d: duration }
     if (login.hash !== null) {
       wire.h = login.hash
     }
@@ -65,16 +79,21 @@ export class RememberCookie {
     if (typeof wire !== 'object' || wire === null || typeof wire.d !== 'number' || !(wire.d > 0)) {
       return 'malformed payload'
     }
-    const id = typeof wire.u === 'string' && wire.u !== '' ? wire.u : null
-    const token = typeof wire.k === 'string' && wire.k !== '' ? wire.k : null
-    if ((id === null) === (token === null) || (wire.h !== undefined && typeof wire.h !== 'string')) {
+    const id = nonEmpty(wire.u)
+    const token = nonEmpty(wire.k)
+    const sessionId = nonEmpty(wire.s)
+    const secret = nonEmpty(wire.t)
+    const kinds = Number(id !== null) + Number(token !== null) + Number(sessionId !== null)
+    if (kinds !== 1 || (sessionId === null) !== (secret === null) || (sessionId !== null) !== this.#tracked ||
+        (wire.h !== undefined && typeof wire.h !== 'string')) {
       return 'malformed payload'
     }
+    const session = sessionId === null ? null : { id: sessionId, token: secret as string }
     const age = Date.now() / 1000 - meta.issuedAt
     if (age > wire.d) {
       return `expired ${Math.floor(age - wire.d)}s ago`
     }
-    return { id, token, hash: (wire.h as string | undefined) ?? null, duration: wire.d, issuedAt: meta.issuedAt, renew: meta.renew }
+    return { id, token, session, hash: (wire.h as string | undefined) ?? null, duration: wire.d, issuedAt: meta.issuedAt, renew: meta.renew }
   }
 
   set (request: FastifyRequest, reply: FastifyReply, value: string, maxAge: number): void {

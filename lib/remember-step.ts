@@ -1,15 +1,21 @@
+import type { FastifyRequest } from 'fastify'
 import type { UserType as User } from '../types/index.js'
 import { idOf, type LoginContext } from './context.js'
 import { debug, loadedUser, type Found, type Run } from './load-run.js'
 import type { RememberPayload } from './remember-cookie.js'
 import type { LoginState } from './request-state.js'
 import { authHashMatches, keysKeptByLogin, sameSecret, writeLogin } from './session-login.js'
+import { SID } from './session-keys.js'
+import { createTrackedRemember } from './tracked-remember.js'
 
 /**
  * Whether a verified remember cookie would log in this very user: its id (or its auth token) is
  * the user's, and it was issued with the user's current auth hash.
  */
-export function cookieBelongsTo (ctx: LoginContext, payload: RememberPayload, user: User): boolean {
+export function cookieBelongsTo (ctx: LoginContext, request: FastifyRequest, payload: RememberPayload, user: User): boolean {
+  if (payload.session !== null) {
+    return payload.session.id === ctx.engine.get(request, SID)
+  }
   const owner = payload.token !== null
     ? typeof user.getAuthToken === 'function' && sameSecret(user.getAuthToken(), payload.token)
     : payload.id === idOf(ctx.options, user)
@@ -20,6 +26,7 @@ export function cookieBelongsTo (ctx: LoginContext, payload: RememberPayload, us
 export function createRememberStep (ctx: LoginContext) {
   const { engine, options, remember } = ctx
   const { userLoader, tokenLoader } = options
+  const restoreTracked = ctx.tracked === null ? null : createTrackedRemember(ctx, ctx.tracked)
 
   /** Re-issues a verified remember cookie when the response goes out (unless the login ended meanwhile). */
   function reissue (state: LoginState, claims: RememberPayload, duration: number): void {
@@ -55,6 +62,11 @@ export function createRememberStep (ctx: LoginContext) {
       state.rememberAction = { op: 'clear' }
       return null
     }
+    if (restoreTracked !== null) {
+      const restored = await restoreTracked(run, payload, userFor)
+      if (restored === null) state.rememberAction = { op: 'clear' }
+      return restored
+    }
     const user = await userFor(run, payload)
     if (user === null) {
       state.rememberAction = { op: 'clear' }
@@ -77,9 +89,16 @@ export function createRememberStep (ctx: LoginContext) {
   /** refreshEachRequest: a session login re-issues the remember cookie, when that cookie is this user's. */
   function refresh (run: Run, user: User, value: string): void {
     const payload = remember.decode(value)
-    if (typeof payload !== 'string' && cookieBelongsTo(ctx, payload, user)) {
+    if (typeof payload !== 'string' && cookieBelongsTo(ctx, run.request, payload, user)) {
       run.state.remembered = true
       reissue(run.state, payload, payload.duration)
+      if (run.entry !== null) {
+        // the entry lives as long as the re-issued cookie (same token)
+        const until = Date.now() + payload.duration * 1000
+        const tracked = ctx.tracked as NonNullable<LoginContext['tracked']>
+        tracked.change(run.entry.id, { expiresAt: tracked.expiresAt(run.request, run.entry.createdAt, Date.now(), { until }) })
+          .catch((error: Error) => run.request.log.warn({ err: error }, 'fastify-login: could not extend the tracked session'))
+      }
     }
   }
 

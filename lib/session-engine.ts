@@ -26,6 +26,12 @@ export interface SessionEngine {
   guardInFlight? (request: FastifyRequest): void
   /** Whether the request's session still exists on the server (a logout elsewhere destroys it). */
   stillExists? (request: FastifyRequest): Promise<boolean>
+  /** Seconds the engine keeps a session alive after its last write, when known. */
+  lifetime (request: FastifyRequest): number | null
+  /** The id of the request's session in the engine's store (stateful engines). */
+  storedId? (request: FastifyRequest): string
+  /** Destroys a stored session by its id (a revoked tracked session's). */
+  destroyStored? (id: string): Promise<void>
 }
 
 interface SecureSessionLike {
@@ -44,18 +50,35 @@ interface StoreSessionLike {
   save (done?: Done): Promise<void> | undefined
   readonly sessionId: string
   readonly encryptedSessionId: string
+  readonly cookie?: { readonly originalMaxAge?: number | null }
   [key: string]: unknown
 }
 
 interface StoreLike {
   get (id: string, done: (error: Error | null, session?: unknown) => void): void
+  destroy (id: string, done: (error?: Error | null) => void): void
+}
+
+/**
+ * @fastify/session's store, outside any request: it decorates the request with a `sessionStore`
+ * getter, which lives on the prototype of the instance's request class.
+ */
+function sessionStoreOf (fastify: FastifyInstance): StoreLike {
+  for (let o: object | null = fastify; o !== null; o = Object.getPrototypeOf(o)) {
+    const key = Object.getOwnPropertySymbols(o).find((symbol) => symbol.description === 'fastify.Request')
+    if (key !== undefined) {
+      return ((o as Record<symbol, { prototype: { sessionStore: StoreLike } }>)[key] as { prototype: { sessionStore: StoreLike } }).prototype.sessionStore
+    }
+  }
+  /* c8 ignore next */
+  throw new Error('fastify-login: @fastify/session\'s store was not found')
 }
 
 function sessionOf<T> (request: FastifyRequest): T {
   return (request as unknown as { session: T }).session
 }
 
-function secureSession (fastify: FastifyInstance, cookieName: string): SessionEngine {
+function secureSession (fastify: FastifyInstance, cookieName: string, expiry: number | null): SessionEngine {
   const instance = fastify as FastifyInstance & {
     createSecureSession (data: Record<string, unknown>): unknown
     encodeSecureSession (session: unknown): string
@@ -84,7 +107,8 @@ function secureSession (fastify: FastifyInstance, cookieName: string): SessionEn
     cookieFor: async (data) => {
       const value = instance.encodeSecureSession(instance.createSecureSession({ ...data }))
       return `${cookieName}=${encodeURIComponent(value)}`
-    }
+    },
+    lifetime: () => expiry
   }
 }
 
@@ -153,6 +177,14 @@ function storeSession (fastify: FastifyInstance, cookieName: string, cookiePrefi
         resolve(error !== null || (stored !== null && stored !== undefined))
       })
     }),
+    lifetime: (request) => {
+      const maxAge = sessionOf<StoreSessionLike>(request).cookie?.originalMaxAge
+      return typeof maxAge === 'number' && maxAge > 0 ? maxAge / 1000 : null
+    },
+    storedId: (request) => sessionOf<StoreSessionLike>(request).sessionId,
+    destroyStored: (id) => new Promise((resolve, reject) => {
+      sessionStoreOf(fastify).destroy(id, (error) => { if (error) reject(error); else resolve() })
+    }),
     guardInFlight: (request) => {
       const session = sessionOf<GuardedSession>(request)
       session[kStore] = (request as unknown as { sessionStore: StoreLike }).sessionStore
@@ -165,9 +197,9 @@ function storeSession (fastify: FastifyInstance, cookieName: string, cookiePrefi
 }
 
 /** The engine of the session plugin registered on `fastify`, or null when none is. */
-export function detectSessionEngine (fastify: FastifyInstance, cookieName: string | undefined, cookiePrefix = ''): SessionEngine | null {
+export function detectSessionEngine (fastify: FastifyInstance, cookieName: string | undefined, cookiePrefix = '', expiry: number | null = null): SessionEngine | null {
   if (fastify.hasPlugin('@fastify/secure-session')) {
-    return secureSession(fastify, cookieName ?? 'session')
+    return secureSession(fastify, cookieName ?? 'session', expiry)
   }
   if (fastify.hasPlugin('@fastify/session')) {
     return storeSession(fastify, cookieName ?? 'sessionId', cookiePrefix)

@@ -8,8 +8,10 @@ export const SEEN_AT = '_seen_at'
 export const NEXT = 'next'
 /** Set when a login ended without a logout (timeout, revoked, user gone): the next login flushes the session. */
 export const ENDED = '_login_ended'
+/** With `sessions`: the id of the tracked session this login belongs to. */
+export const SID = '_sid'
 /** @fastify/csrf-protection's secret: always dropped when a login changes. */
 export const CSRF = '_csrf'
 
 /** The keys that make up a login; removed together on logout and by strong protection. */
-export const LOGIN_KEYS: readonly string[] = [USER_ID, FRESH, IDENTIFIER, AUTH_HASH, LOGIN_AT, SEEN_AT, ENDED]
+export const LOGIN_KEYS: readonly string[] = [USER_ID, FRESH, IDENTIFIER, AUTH_HASH, LOGIN_AT, SEEN_AT, SID, ENDED]

@@ -3,7 +3,7 @@ import { nowSeconds } from './context.js'
 import { chain, type MaybePromise } from './maybe-promise.js'
 import { debug, loadedUser, STOP, type Found, type Run, type Step } from './load-run.js'
 import { writableState } from './request-state.js'
-import { AUTH_HASH, FRESH, IDENTIFIER, LOGIN_AT, NEXT, SEEN_AT } from './session-keys.js'
+import { AUTH_HASH, FRESH, IDENTIFIER, LOGIN_AT, NEXT, SEEN_AT, SID } from './session-keys.js'
 import { authHashMatches, removeLogin } from './session-login.js'
 import { identifierMatches, sessionIdentifier } from './session-protection.js'
 
@@ -14,7 +14,7 @@ import { identifierMatches, sessionIdentifier } from './session-protection.js'
  * strong protection stops the pipeline.
  */
 export function createSessionStep (ctx: LoginContext): (run: Run, id: unknown) => MaybePromise<Step> {
-  const { engine, options } = ctx
+  const { engine, options, tracked } = ctx
   const { sessionProtection, absoluteTimeout, idleTimeout, userLoader } = options
 
   function endLogin (run: Run, reason: string): null {
@@ -72,6 +72,13 @@ export function createSessionStep (ctx: LoginContext): (run: Run, id: unknown) =
     return null
   }
 
+  function loadUser (run: Run, id: string): MaybePromise<Found> {
+    if (userLoader === undefined) {
+      return null
+    }
+    return chain(run, userLoader(id, run.request), loaded)
+  }
+
   /** The end of the step, once userLoader answered. */
   function loaded (run: Run, value: unknown): MaybePromise<Found> {
     const { request } = run
@@ -92,6 +99,9 @@ export function createSessionStep (ctx: LoginContext): (run: Run, id: unknown) =
       engine.set(request, SEEN_AT, run.now)
     }
     engine.guardInFlight?.(request)
+    if (run.entry !== null) {
+      tracked?.touch(request, run.entry, (error) => request.log.warn({ err: error }, 'fastify-login: could not record the session\'s last sighting'))
+    }
     return user
   }
 
@@ -106,9 +116,13 @@ export function createSessionStep (ctx: LoginContext): (run: Run, id: unknown) =
     if (reason !== null) {
       return endLogin(run, reason)
     }
-    if (userLoader === undefined) {
-      return null
+    if (tracked !== null) {
+      return tracked.live(engine.get(run.request, SID), id).then((entry) => {
+        if (entry === null) return endLogin(run, 'its tracked session was revoked or expired')
+        run.entry = entry
+        return loadUser(run, id)
+      })
     }
-    return chain(run, userLoader(id, run.request), loaded)
+    return loadUser(run, id)
   }
 }

@@ -26,6 +26,12 @@ declare module 'fastify' {
     loginRemembered (): boolean
     /** The `next` target from the query or the session when it is a safe same-site URL, else `fallback` (default `'/'`). */
     safeNextUrl (fallback?: string): string
+    /** With `sessions`: the current user's live sessions, most recently seen first (`[]` when anonymous). */
+    listSessions (): Promise<fastifyLogin.SessionInfo[]>
+    /** With `sessions`: ends one of the current user's sessions (the current one: as `logoutUser`). */
+    revokeSession (id: string): Promise<boolean>
+    /** With `sessions`: ends every other session of the current user; the number ended. */
+    logoutOtherSessions (): Promise<number>
   }
 
   interface FastifyInstance {
@@ -130,6 +136,8 @@ declare namespace fastifyLogin {
     sameSite?: 'lax' | 'strict' | 'none' | boolean
     /** Re-issue the cookie (new issue time) on each request that carried a valid one. Default `false`. */
     refreshEachRequest?: boolean
+    /** With `sessions`: seconds the previous remember token stays valid after a rotation. Default `30`. */
+    rotationGrace?: number
   }
 
   /** A tracked session as a `SessionStore` keeps it. Times are milliseconds since the epoch. */
@@ -264,11 +272,13 @@ declare namespace fastifyLogin {
     absoluteTimeout?: number | null
     /** Seconds a fresh login stays fresh ("sudo mode"); `null` (default): until the session ends. */
     freshFor?: number | null
+    /** Tracked sessions: list and revoke a user's logins. `true` is `{}`. Default `null`. */
+    sessions?: SessionsOptions | boolean | null
   }
 
   /** The options after defaults were applied (frozen). */
   export interface ResolvedLoginOptions extends Readonly<Omit<FastifyLoginOptions,
-    'secret' | 'rememberCookie' | 'loginViews' | 'exemptMethods' | 'allowedHosts'>> {
+    'secret' | 'rememberCookie' | 'loginViews' | 'exemptMethods' | 'allowedHosts' | 'sessions' | 'freshFor'>> {
     readonly secrets: readonly Secret[]
     readonly authHeaderName: string
     readonly sessionCookiePrefix: string
@@ -292,6 +302,7 @@ declare namespace fastifyLogin {
     readonly idleTimeout: number | null
     readonly absoluteTimeout: number | null
     readonly freshFor: number | null
+    readonly sessions: Readonly<{ store: SessionStore, maxPerUser: number | null, onLimit: 'revoke-oldest' | 'refuse' }> | null
   }
 
   export interface LoginUserOptions {
@@ -321,6 +332,8 @@ declare namespace fastifyLogin {
     needsRefresh: [request: FastifyRequest]
     accessed: [request: FastifyRequest]
     sessionProtected: [request: FastifyRequest]
+    /** With `sessions`: a remember token that was neither current nor in its grace; that session ended. */
+    rememberTheft: [request: FastifyRequest, user: UserType]
   }
 
   export interface LoginManager extends EventEmitter<LoginEvents> {
@@ -333,6 +346,12 @@ declare namespace fastifyLogin {
     loginUrl (view: string, nextUrl?: string | null): string
     /** A `Cookie` header value that makes a request arrive logged in as `user` (for tests). */
     sessionCookieFor (user: UserType, options?: SessionCookieForOptions): Promise<string>
+    /** With `sessions`: the user's live sessions, most recently seen first (`current` is false). */
+    listSessions (userId: string): Promise<SessionInfo[]>
+    /** With `sessions`: ends the session `id`; false when there was none. */
+    revokeSession (id: string): Promise<boolean>
+    /** With `sessions`: ends every session of the user; the number ended. */
+    revokeAllSessions (userId: string): Promise<number>
   }
 
   export interface SerializerOptions {

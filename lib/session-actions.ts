@@ -1,0 +1,79 @@
+import type { FastifyRequest } from 'fastify'
+import type { SessionInfo } from '../types/index.js'
+import { idOf, type LoginContext } from './context.js'
+import { FST_LOGIN_NO_SESSIONS } from './errors.js'
+import { stateOf } from './request-state.js'
+import { SID } from './session-keys.js'
+import type { TrackedSessions } from './tracked-sessions.js'
+
+/** A session id as a request or an administrator may give it: anything else ends nothing. */
+function isSessionId (id: unknown): id is string {
+  return typeof id === 'string' && id !== '' && id.length <= 128
+}
+
+/**
+ * The devices page: request.listSessions / revokeSession / logoutOtherSessions, and the
+ * loginManager's listSessions / revokeSession / revokeAllSessions for administrators.
+ */
+export function createSessionActions (ctx: LoginContext) {
+  const { engine, options } = ctx
+
+  function trackedFor (method: string): TrackedSessions {
+    if (ctx.tracked === null) {
+      throw new FST_LOGIN_NO_SESSIONS(method)
+    }
+    return ctx.tracked
+  }
+
+  /** The id of the request's logged-in (session) user, or null. */
+  function sessionUserId (request: FastifyRequest): string | null {
+    const state = stateOf(request)
+    return state.user === null || state.stateless ? null : idOf(options, state.user)
+  }
+
+  async function listSessions (this: FastifyRequest): Promise<SessionInfo[]> {
+    const tracked = trackedFor('request.listSessions()')
+    const userId = sessionUserId(this)
+    return userId === null ? [] : tracked.list(userId, engine.get(this, SID))
+  }
+
+  async function revokeSession (this: FastifyRequest, id: string): Promise<boolean> {
+    const tracked = trackedFor('request.revokeSession()')
+    const userId = sessionUserId(this)
+    if (userId === null || !isSessionId(id)) {
+      return false
+    }
+    const entry = await tracked.get(id)
+    if (entry === null || entry.userId !== userId) {
+      return false
+    }
+    if (id === engine.get(this, SID)) {
+      return this.logoutUser()
+    }
+    return tracked.end(id)
+  }
+
+  async function logoutOtherSessions (this: FastifyRequest): Promise<number> {
+    const tracked = trackedFor('request.logoutOtherSessions()')
+    const userId = sessionUserId(this)
+    const current = engine.get(this, SID)
+    return userId === null ? 0 : tracked.endAll(userId, typeof current === 'string' ? current : null)
+  }
+
+  const manager = {
+    listSessions: async (userId: string): Promise<SessionInfo[]> => {
+      const tracked = trackedFor('loginManager.listSessions()')
+      return typeof userId === 'string' && userId !== '' ? tracked.list(userId, null) : []
+    },
+    revokeSession: async (id: string): Promise<boolean> => {
+      const tracked = trackedFor('loginManager.revokeSession()')
+      return isSessionId(id) ? tracked.end(id) : false
+    },
+    revokeAllSessions: async (userId: string): Promise<number> => {
+      const tracked = trackedFor('loginManager.revokeAllSessions()')
+      return typeof userId === 'string' && userId !== '' ? tracked.endAll(userId, null) : 0
+    }
+  }
+
+  return { request: { listSessions, revokeSession, logoutOtherSessions }, manager }
+}

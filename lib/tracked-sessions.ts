@@ -1,0 +1,173 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { FastifyRequest } from 'fastify'
+import type { NewStoredSession, ResolvedLoginOptions, SessionInfo, SessionStore, StoredSession, StoredSessionChanges } from '../types/index.js'
+import type { SessionEngine } from './session-engine.js'
+import { FST_LOGIN_STORE_UNAVAILABLE } from './errors.js'
+
+type Settings = NonNullable<ResolvedLoginOptions['sessions']>
+
+/** lastSeenAt and ip are written at most this often per session (and never on every request). */
+const TOUCH_EVERY_MS = 60_000
+
+/** A new remember token: 256 random bits. Only its hash is stored. */
+export function newRememberToken (): string {
+  return randomBytes(32).toString('base64url')
+}
+
+/** What the store keeps of a remember token: its SHA-256, base64url. */
+export function rememberHashOf (token: string): string {
+  return createHash('sha256').update(token).digest('base64url')
+}
+
+/** A store call that fails closed: its error becomes FST_LOGIN_STORE_UNAVAILABLE (a 503). */
+function guarded<T> (call: () => Promise<T>): Promise<T> {
+  let pending: Promise<T>
+  try {
+    pending = call()
+  } catch (error) {
+    pending = Promise.reject(error)
+  }
+  return pending.catch((error: unknown) => {
+    throw new FST_LOGIN_STORE_UNAVAILABLE((error as Error)?.message ?? String(error), { cause: error })
+  })
+}
+
+/** Where a login came from. */
+export interface Client { readonly ip: string, readonly userAgent: string }
+
+export function clientOf (request: FastifyRequest): Client {
+  return { ip: request.ip ?? '', userAgent: request.headers['user-agent'] ?? '' }
+}
+
+/** When one remember-bearing entry stops existing, in ms: the cookie's own end. */
+export interface RememberEnd { readonly until: number }
+
+/**
+ * Tracked sessions (the `sessions` option): one entry per login in the store, named by the
+ * session (`_sid`). The store decides whether a login is still live, on every request, so a
+ * revocation is seen by the very next request of every process sharing it.
+ */
+export class TrackedSessions {
+  readonly store: SessionStore
+  readonly #settings: Settings
+  readonly #options: ResolvedLoginOptions
+  readonly #engine: SessionEngine
+  readonly #touchEvery: number
+
+  constructor (options: ResolvedLoginOptions, engine: SessionEngine) {
+    this.#settings = options.sessions as Settings
+    this.store = this.#settings.store
+    this.#options = options
+    this.#engine = engine
+    const idle = options.idleTimeout
+    this.#touchEvery = idle === null ? TOUCH_EVERY_MS : Math.min(TOUCH_EVERY_MS, Math.max(1000, idle * 100))
+  }
+
+  /** The longest an entry can still live, from its times (ms). */
+  expiresAt (request: FastifyRequest | null, createdAt: number, lastSeenAt: number, remember: RememberEnd | null): number {
+    const { absoluteTimeout, idleTimeout, rememberCookie } = this.#options
+    const engineSeconds = (request === null ? null : this.#engine.lifetime(request)) ?? rememberCookie.duration
+    let end = Math.max(lastSeenAt + engineSeconds * 1000, remember?.until ?? 0)
+    if (absoluteTimeout !== null) end = Math.min(end, createdAt + absoluteTimeout * 1000)
+    if (idleTimeout !== null) end = Math.min(end, lastSeenAt + idleTimeout * 1000)
+    return end
+  }
+
+  /** The live entry `sid` of the session login of `userId`, else null (revoked, expired, another user's). */
+  async live (sid: unknown, userId: string): Promise<StoredSession | null> {
+    if (typeof sid !== 'string' || sid === '') return null
+    const entry = await guarded(() => this.store.get(sid))
+    return entry !== null && entry.userId === userId ? entry : null
+  }
+
+  /** Records the sighting (lastSeenAt, ip) at most once a minute; never waits for the store. */
+  touch (request: FastifyRequest, entry: StoredSession, onError: (error: Error) => void): void {
+    const now = Date.now()
+    if (now - entry.lastSeenAt < this.#touchEvery) return
+    const remember = entry.rememberHash === null ? null : { until: entry.expiresAt }
+    const changes: StoredSessionChanges = {
+      lastSeenAt: now,
+      ip: request.ip ?? '',
+      expiresAt: this.expiresAt(request, entry.createdAt, now, remember)
+    }
+    guarded(() => this.store.update(entry.id, changes)).catch(onError)
+  }
+
+  /** A new entry for a login; null when the limit refuses it. Ends the sessions the limit revoked. */
+  async open (request: FastifyRequest | null, client: Client, userId: string, replaces: string | null, rememberHash: string | null, remember: RememberEnd | null): Promise<string | null> {
+    const now = Date.now()
+    const entry: NewStoredSession = {
+      userId,
+      createdAt: now,
+      lastSeenAt: now,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      rememberHash,
+      previousRememberHash: null,
+      rotatedAt: null,
+      engineId: null,
+      expiresAt: this.expiresAt(request, now, now, remember)
+    }
+    const { maxPerUser, onLimit } = this.#settings
+    const created = await guarded(() => this.store.create(entry, { maxPerUser, onLimit, replaces }))
+    if (created === null) return null
+    await this.#endEngines(created.ended)
+    return created.id
+  }
+
+  /** Records the engine's session id (@fastify/session) so a revocation destroys it too. */
+  async attachEngine (request: FastifyRequest, sid: string): Promise<void> {
+    const engineId = this.#engine.storedId?.(request)
+    if (engineId !== undefined) {
+      await guarded(() => this.store.update(sid, { engineId }))
+    }
+  }
+
+  async change (sid: string, changes: StoredSessionChanges, expectRememberHash?: string | null): Promise<boolean> {
+    return guarded(() => this.store.update(sid, changes, expectRememberHash))
+  }
+
+  async get (sid: string): Promise<StoredSession | null> {
+    return guarded(() => this.store.get(sid))
+  }
+
+  /** Ends one session (and its @fastify/session session): whether it was live. */
+  async end (sid: unknown): Promise<boolean> {
+    if (typeof sid !== 'string' || sid === '') return false
+    const ended = await guarded(() => this.store.destroy(sid))
+    if (ended === null) return false
+    await this.#endEngines([ended])
+    return true
+  }
+
+  /** Ends every session of the user but `exceptId`: how many. */
+  async endAll (userId: string, exceptId: string | null): Promise<number> {
+    const ended = await guarded(() => this.store.destroyAll(userId, exceptId))
+    await this.#endEngines(ended)
+    return ended.length
+  }
+
+  /** The user's live sessions, most recently seen first. */
+  async list (userId: string, currentSid: unknown): Promise<SessionInfo[]> {
+    const entries = await guarded(() => this.store.list(userId))
+    const now = Date.now()
+    return entries
+      .filter((entry) => entry.userId === userId && entry.expiresAt > now)
+      .sort((a, b) => b.lastSeenAt - a.lastSeenAt || b.createdAt - a.createdAt)
+      .map((entry) => ({
+        id: entry.id,
+        current: entry.id === currentSid,
+        createdAt: new Date(entry.createdAt),
+        lastSeenAt: new Date(entry.lastSeenAt),
+        ip: entry.ip,
+        userAgent: entry.userAgent,
+        remembered: entry.rememberHash !== null
+      }))
+  }
+
+  async #endEngines (entries: readonly StoredSession[]): Promise<void> {
+    const destroy = this.#engine.destroyStored
+    if (destroy === undefined) return
+    await Promise.all(entries.map((entry) => entry.engineId === null ? undefined : destroy(entry.engineId)))
+  }
+}
