@@ -243,7 +243,9 @@ test('loginManager.options: frozen, with the defaults of the contract', async (t
     idAttribute: 'getId',
     addContextProcessor: true,
     idleTimeout: null,
-    absoluteTimeout: null
+    absoluteTimeout: null,
+    freshFor: null,
+    sessions: null
   }
   const resolved = options as unknown as Record<string, unknown>
   const picked = Object.fromEntries(Object.keys(defaults).map((name) => [name, resolved[name]]))
@@ -256,7 +258,8 @@ test('loginManager.options: frozen, with the defaults of the contract', async (t
     secure: 'auto',
     httpOnly: true,
     sameSite: 'lax',
-    refreshEachRequest: false
+    refreshEachRequest: false,
+    rotationGrace: 30
   })
   t.assert.strictEqual(options.userLoader, userLoader)
   t.assert.strictEqual(Reflect.set(options, 'nextField', 'x'), false)
