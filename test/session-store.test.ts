@@ -4,6 +4,7 @@ import { test, type TestContext } from 'node:test'
 import { queryObjects } from 'node:v8'
 import { memorySessionStore, redisSessionStore, type SessionStore } from 'fastify-login'
 import { MALFORMED_IDS, NO_LIMIT, runSessionStoreContract } from './helpers/session-store-contract.js'
+import { Cluster, Redis } from 'ioredis'
 import { installClock } from './helpers/remember.js'
 
 test('memorySessionStore() meets the SessionStore contract', async (t: TestContext) => {
@@ -52,6 +53,17 @@ function recordingClient () {
 test('redisSessionStore: a client of no known kind is a coded registration error', (t: TestContext) => {
   for (const client of [undefined, null, 'redis://localhost', 42, {}, { sendCommand: 'x' }, { call: true }]) {
     t.assert.throws(() => redisSessionStore(client), { code: 'FST_LOGIN_INVALID_OPTION', message: /"client"/ }, String(client))
+  }
+})
+
+test('redisSessionStore: an ioredis client or Cluster with a keyPrefix is refused (the store has its own prefix)', (t: TestContext) => {
+  const clients = [new Redis({ lazyConnect: true, keyPrefix: 'app:' }), new Cluster([], { lazyConnect: true, keyPrefix: 'app:' })]
+  for (const client of clients) {
+    t.assert.throws(() => redisSessionStore(client), { code: 'FST_LOGIN_INVALID_OPTION', message: /keyPrefix/ })
+  }
+  // without one (or with an empty one) the client is accepted; nothing connects
+  for (const client of [new Redis({ lazyConnect: true }), new Redis({ lazyConnect: true, keyPrefix: '' }), { call: async () => null }]) {
+    t.assert.doesNotThrow(() => redisSessionStore(client))
   }
 })
 
