@@ -5,7 +5,10 @@
 //   engines  the unit suite twice: on @fastify/secure-session, then on @fastify/session
 //   package  test/package/**/*.test.ts (npm pack, install into a fresh app, ESM and CJS)
 //   e2e      test/e2e/**/*.test.ts (headless Chromium)
-//   redis    test/redis/**/*.test.ts (real redis-server)
+//   redis    test/redis/**/*.test.ts (real redis-server) except the session store's, which
+//            test:coverage runs (redis-store), so that npm test runs it once
+//   redis-store  test/redis/session-store.test.ts: redisSessionStore on redis-server and on a
+//            Redis Cluster; run under c8 with the unit suite, since lib/ loads the Redis store
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
@@ -13,6 +16,9 @@ import { spawnSync } from 'node:child_process'
 const requested = process.argv[2] ?? 'unit'
 const suite = requested === 'engines' ? 'unit' : requested
 const excluded = { unit: ['e2e', 'redis', 'package', 'helpers'] }
+/** Suites of named files, and the files other suites leave to them. */
+const single = { 'redis-store': [join('test', 'redis', 'session-store.test.ts')] }
+const leftOut = { redis: single['redis-store'] }
 
 function collect (dir, out = []) {
   for (const name of readdirSync(dir).sort()) {
@@ -28,7 +34,7 @@ function collect (dir, out = []) {
 }
 
 const root = suite === 'unit' ? 'test' : join('test', suite)
-const files = collect(root)
+const files = single[suite] ?? collect(root).filter((file) => !(leftOut[suite] ?? []).includes(file))
 if (files.length === 0) {
   console.error(`no test files found for suite "${suite}"`)
   process.exit(1)

@@ -39,7 +39,6 @@ const MAX_TIME = 8.64e15
 
 /** Random bytes in a session id: 144 bits, 24 base64url characters. */
 const RANDOM_BYTES = 18
-export const RANDOM_PART = /^[A-Za-z0-9_-]{24}$/
 
 export function randomPart (): string {
   return randomBytes(RANDOM_BYTES).toString('base64url')

@@ -15,10 +15,20 @@ function has (client: object, method: string): boolean {
   return typeof (client as Record<string, unknown>)[method] === 'function'
 }
 
+/** ioredis's keyPrefix option: it prefixes the keys a script is given, not those it builds. */
+function hasKeyPrefix (client: object): boolean {
+  const options: unknown = Reflect.get(client, 'options')
+  const keyPrefix: unknown = typeof options === 'object' && options !== null ? Reflect.get(options, 'keyPrefix') : undefined
+  return typeof keyPrefix === 'string' && keyPrefix !== ''
+}
+
 export function commandSender (client: unknown): Send {
   if (typeof client === 'object' && client !== null) {
     // ioredis first: its clients also have a sendCommand, which takes a Command object
     if (has(client, 'call')) {
+      if (hasKeyPrefix(client)) {
+        throw new FST_LOGIN_INVALID_OPTION('client', 'an ioredis keyPrefix would prefix only some of the keys the scripts use; give the store a prefix instead')
+      }
       const ioredis = client as IoRedisLike
       return (args) => ioredis.call(args[0] as string, args.slice(1))
     }

@@ -28,9 +28,12 @@ local function alive (e, now)
   return e[USER] ~= false and expires ~= nil and expires > now
 end
 
--- the live entries {id, fields} of a user's index; expired or missing ones are removed
--- (ARGV[1] is now in every script that calls this)
+-- the live entries {id, fields} of a user's index; expired or missing ones are removed, with
+-- their keys (ARGV[1] is now in every script that calls this)
 local function members (index, prefix, user, now)
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', index, '-inf', ARGV[1])) do
+    redis.call('DEL', prefix .. id)
+  end
   redis.call('ZREMRANGEBYSCORE', index, '-inf', ARGV[1])
   local out = {}
   for _, id in ipairs(redis.call('ZRANGE', index, 0, -1)) do
