@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FlowHandler } from '../types/index.js'
 import type { LoginContext } from './context.js'
 import { toSafeLocation } from './location.js'
-import { loginUrl, makeNextParam, withForcedHost } from './login-url.js'
+import { makeNextParam, withForcedHost, withNextParam } from './login-url.js'
 import { NEXT } from './session-keys.js'
 
 interface Flow {
@@ -115,7 +115,7 @@ export function createFlows (ctx: LoginContext): { unauthorized: FlowRunner, nee
       engine.set(request, NEXT, next)
       target = view
     } else {
-      target = loginUrl(view, next, options.nextField)
+      target = withNextParam(view, next, options.nextField)
     }
     if (options.forceHostForRedirects !== null) {
       target = withForcedHost(target, options.forceHostForRedirects, protocolOf(request))
