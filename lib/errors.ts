@@ -31,3 +31,7 @@ export const FST_LOGIN_NO_ID = createError(
 /** A value cannot be signed (not JSON-serializable, too large, or not a string for encodeCookie). */
 export const FST_LOGIN_INVALID_VALUE = createError<[string, { cause: unknown }?]>(
   'FST_LOGIN_INVALID_VALUE', 'fastify-login: %s', 500, TypeError)
+
+/** loginUser/logoutUser on a request that has no session (see the message). */
+export const FST_LOGIN_NO_SESSION = createError(
+  'FST_LOGIN_NO_SESSION', 'fastify-login: this request has no session, so no login can be written or removed (@fastify/session keeps none outside its cookie.path or for an absolute-form request target; or the session plugin failed before it ran)', 400)

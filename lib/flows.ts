@@ -102,7 +102,8 @@ export function createFlows (ctx: LoginContext): { unauthorized: FlowRunner, nee
       return deny(reply, flow, message)
     }
     const flash = (request as { flash?: (category: string, message: string) => unknown }).flash
-    if (message !== null && typeof flash === 'function') {
+    // (@fastify/flash keeps its messages in the session: none to keep them in, none flashed)
+    if (message !== null && typeof flash === 'function' && engine.hasSession?.(request) !== false) {
       flash.call(request, flow.category, message)
     }
     const next = makeNextParam(view, currentUrl(request, options.forceHostForRedirects))

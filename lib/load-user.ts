@@ -145,6 +145,10 @@ export function createUserLoader (ctx: LoginContext) {
   }
 
   async function fromCookie (request: FastifyRequest, state: LoginState, value: string, events: Event[] | null): Promise<User | null> {
+    if (engine.hasSession?.(request) === false) {
+      debug(request, 'remember cookie not used: the request has no session (outside cookie.path?)')
+      return null
+    }
     const payload = remember.decode(value)
     if (typeof payload === 'string') {
       debug(request, `remember cookie rejected: ${payload}`)
