@@ -40,11 +40,12 @@ export function createLoginActions (ctx: LoginContext) {
     await engine.rotate(this, keysKeptByLogin(ctx, this, id, user))
     writeLogin(ctx, this, user, id, fresh)
 
+    // the last login of a request decides the remember cookie: a cookie of an earlier login
+    // (carried by the request, or set by an earlier loginUser of this one) must not bring it back
     if (rememberValue !== null) {
       state.rememberAction = { op: 'set', value: rememberValue, maxAge: duration }
-    } else if (state.cookieSeen) {
-      // a remember cookie of an earlier login must not bring that login back later
-      state.rememberAction = { op: 'clear' }
+    } else {
+      state.rememberAction = state.cookieSeen ? { op: 'clear' } : null
     }
     state.user = user
     state.stateless = false
