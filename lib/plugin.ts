@@ -14,7 +14,7 @@ import { createUserLoader } from './load-user.js'
 import { resolveOptions } from './options.js'
 import { RememberCookie } from './remember-cookie.js'
 import { kLoginState } from './request-state.js'
-import { createOnSend } from './response-hooks.js'
+import { createOnError, createOnSend } from './response-hooks.js'
 import { createSafeNextUrl } from './safe-next.js'
 import { detectSessionEngine, type SessionEngine } from './session-engine.js'
 
@@ -87,6 +87,7 @@ async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginO
 
   fastify.addHook('onRequest', createUserLoader(ctx))
   fastify.addHook('onSend', createOnSend(ctx))
+  fastify.addHook('onError', createOnError(ctx))
 }
 
 export const plugin = fp(fastifyLogin, {

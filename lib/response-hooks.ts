@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { LoginContext } from './context.js'
-import { kLoginState, type LoginState, type RememberAction, type RequestWithState } from './request-state.js'
+import { IDLE_STATE, kLoginState, type LoginState, type RememberAction, type RequestWithState } from './request-state.js'
 
 type Done = (error: Error | null, payload: unknown) => void
 
@@ -55,5 +55,22 @@ export function createOnSend (ctx: LoginContext) {
     }
     finish(request, reply, state, action)
     done(null, payload)
+  }
+}
+
+/**
+ * onError (runs before the application's error handler): a request whose user was never loaded,
+ * because the session plugin or an earlier hook failed before fastify-login's onRequest hook ran
+ * (or a loader threw), is anonymous there, so `currentUser` is never null and the request
+ * methods answer as for a request without credentials. Costs nothing on requests without errors.
+ */
+export function createOnError (ctx: LoginContext) {
+  return function onError (request: FastifyRequest, _reply: FastifyReply, _error: Error, done: () => void): void {
+    if ((request.currentUser as unknown) === null) {
+      request.currentUser = ctx.anonymous()
+      const withState = request as RequestWithState
+      withState[kLoginState] ??= IDLE_STATE
+    }
+    done()
   }
 }
