@@ -199,6 +199,7 @@ export function createUserLoader (ctx: LoginContext) {
     if (typeof value !== 'string' || value === '') {
       return null
     }
+    writableState(request).variesByHeader = true
     const user = (headerLoader as NonNullable<typeof headerLoader>)(value, request)
     if (isThenable(user)) {
       return Promise.resolve(user).then((loaded) => headerUser(request, events, loaded))
