@@ -2,9 +2,9 @@
 // hook never runs: in the application's error handler `currentUser` is still the anonymous user
 // and the request methods answer as for a request without credentials.
 import { test, type TestContext } from 'node:test'
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest, type Session } from 'fastify'
 import fastifyCookie from '@fastify/cookie'
-import fastifySession from '@fastify/session'
+import fastifySession, { type SessionStore } from '@fastify/session'
 import fastifyLogin, { type FastifyLoginOptions } from 'fastify-login'
 import { SECRET, SESSION_SECRET, registerEngine } from './helpers/app.js'
 import { client } from './helpers/cookie-jar.js'
@@ -23,22 +23,22 @@ function seenByErrorHandler (request: FastifyRequest): Record<string, unknown> {
 
 function routes (app: FastifyInstance, users: ReturnType<typeof makeUsers>): void {
   app.setErrorHandler((error, request, reply) => {
-    reply.code(503).send({ error: error.message, ...seenByErrorHandler(request) })
+    reply.code(503).send({ error: (error as Error).message, ...seenByErrorHandler(request) })
   })
   app.post('/login', async (request) => ({ ok: await request.loginUser(users.get('1') as never, { remember: true }) }))
   app.get('/whoami', async (request) => ({ anonymous: request.currentUser.isAnonymous }))
 }
 
 /** A @fastify/session store kept in memory that fails every read while `failing` is set. */
-class FlakyStore {
+class FlakyStore implements SessionStore {
   failing = false
-  readonly #sessions = new Map<string, unknown>()
-  get (id: string, done: (error: Error | null, session?: unknown) => void): void {
+  readonly #sessions = new Map<string, Session>()
+  get (id: string, done: (error: Error | null, session?: Session | null) => void): void {
     if (this.failing) done(new Error('store unavailable'))
     else done(null, this.#sessions.get(id))
   }
 
-  set (id: string, session: unknown, done: (error?: Error) => void): void {
+  set (id: string, session: Session, done: (error?: Error) => void): void {
     this.#sessions.set(id, session)
     done()
   }
