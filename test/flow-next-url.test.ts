@@ -94,3 +94,13 @@ test('a relative login view gets path?query, whatever the Host header', async (t
     t.assert.strictEqual(location(response), '/login?next=%2Fsecret%3Fx%3D1', JSON.stringify(host))
   }
 })
+
+test('a malformed Host and a path that starts with //: next is that path, the Location stays on the view', async (t: TestContext) => {
+  const { app } = await buildApp(t, { loginView: SSO }, {
+    routes: (app) => { app.get('/*', { preHandler: app.loginRequired }, async () => 'ran') }
+  })
+  const response = await app.inject({ url: '//evil.example/x', headers: { host: 'bad host' } })
+  t.assert.strictEqual(response.statusCode, 302)
+  t.assert.ok(isSafeLocation(location(response)), location(response))
+  t.assert.strictEqual(nextOf(location(response)), '//evil.example/x')
+})

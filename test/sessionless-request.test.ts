@@ -52,6 +52,21 @@ test('an absolute-form request to a guarded route gets the normal redirect, next
   t.assert.strictEqual(shop.headers.location, '/shop/login?next=%2Fshop%2Fcart')
 })
 
+test('request targets with no path: next is / (with the query, if any)', async (t: TestContext) => {
+  const { app } = await listening(t, { loginView: '/login', exemptMethods: [] }, {
+    routes: (app) => {
+      app.get('/', { preHandler: app.loginRequired }, async () => 'ran')
+      app.options('*', { preHandler: app.loginRequired }, async () => 'ran')
+    }
+  })
+  const query = await rawRequest(app, 'GET http://127.0.0.1?x=1 HTTP/1.1\r\nHost: 127.0.0.1')
+  t.assert.strictEqual(query.status, 302, query.body)
+  t.assert.strictEqual(query.headers.location, '/login?next=%2F%3Fx%3D1')
+  const star = await rawRequest(app, 'OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1')
+  t.assert.strictEqual(star.status, 302, star.body)
+  t.assert.strictEqual(star.headers.location, '/login?next=%2F')
+})
+
 test('useSessionForNext on an absolute-form request: the redirect still goes out', async (t: TestContext) => {
   const { app } = await listening(t, { loginView: '/login', useSessionForNext: true }, { routes: flowRoutes })
   const response = await rawRequest(app, 'GET http://127.0.0.1/secret HTTP/1.1\r\nHost: 127.0.0.1')
