@@ -43,3 +43,7 @@ export const FST_LOGIN_STORE_UNAVAILABLE = createError<[string, { cause: unknown
 /** A tracked-session method was called without the `sessions` option. */
 export const FST_LOGIN_NO_SESSIONS = createError<[string]>(
   'FST_LOGIN_NO_SESSIONS', 'fastify-login: %s needs tracked sessions: register fastify-login with the `sessions` option', 500, TypeError)
+
+/** loginUser/logoutUser on a request that has no session (see the message). */
+export const FST_LOGIN_NO_SESSION = createError(
+  'FST_LOGIN_NO_SESSION', 'fastify-login: this request has no session, so no login can be written or removed (@fastify/session keeps none outside its cookie.path or for an absolute-form request target; or the session plugin failed before it ran)', 400)

@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FlowHandler } from '../types/index.js'
 import type { LoginContext } from './context.js'
 import { toSafeLocation } from './location.js'
-import { loginUrl, makeNextParam, withForcedHost } from './login-url.js'
+import { makeNextParam, withForcedHost, withNextParam } from './login-url.js'
+import { currentUrl, pathOf, protocolOf } from './request-url.js'
 import { NEXT } from './session-keys.js'
 
 interface Flow {
@@ -27,12 +28,7 @@ function wantsJson (request: FastifyRequest): boolean {
   return JSON_MEDIA.test(lower) && !HTML_MEDIA.test(lower)
 }
 
-/** http or https, never what a hostile X-Forwarded-Proto says beyond that. */
-function protocolOf (request: FastifyRequest): 'http' | 'https' {
-  return request.protocol === 'https' ? 'https' : 'http'
-}
-
-function pathOf (url: string): string {
+function pathOnly (url: string): string {
   const question = url.indexOf('?')
   return question === -1 ? url : url.slice(0, question)
 }
@@ -46,7 +42,7 @@ export function loginViewResolver (ctx: LoginContext): (request: FastifyRequest)
     if (config.loginView !== undefined) {
       return config.loginView
     }
-    const path = pathOf(request.url)
+    const path = pathOnly(pathOf(request))
     for (const prefix of prefixes) {
       if (prefix === '/' || path === prefix || path.startsWith(prefix + '/')) {
         return loginViews[prefix] as string | null
@@ -106,27 +102,22 @@ export function createFlows (ctx: LoginContext): { unauthorized: FlowRunner, nee
       return deny(reply, flow, message)
     }
     const flash = (request as { flash?: (category: string, message: string) => unknown }).flash
-    if (message !== null && typeof flash === 'function') {
+    // (@fastify/flash keeps its messages in the session: none to keep them in, none flashed)
+    if (message !== null && typeof flash === 'function' && engine.hasSession?.(request) !== false) {
       flash.call(request, flow.category, message)
     }
-    const next = makeNextParam(view, currentUrl(request))
+    const next = makeNextParam(view, currentUrl(request, options.forceHostForRedirects))
     let target: string
     if (options.useSessionForNext) {
       engine.set(request, NEXT, next)
       target = view
     } else {
-      target = loginUrl(view, next, options.nextField)
+      target = withNextParam(view, next, options.nextField)
     }
     if (options.forceHostForRedirects !== null) {
       target = withForcedHost(target, options.forceHostForRedirects, protocolOf(request))
     }
     return reply.redirect(toSafeLocation(target), 302)
-  }
-
-  function currentUrl (request: FastifyRequest): string {
-    return options.forceHostForRedirects === null
-      ? request.url
-      : `${protocolOf(request)}://${options.forceHostForRedirects}${request.url}`
   }
 
   function deny (reply: FastifyReply, flow: Flow, message: string | null): FastifyReply {

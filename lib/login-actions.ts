@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { LoginUserOptions, UserType as User } from '../types/index.js'
 import { authHashOf, idOf, type LoginContext } from './context.js'
-import { FST_LOGIN_INVALID_DURATION, FST_LOGIN_INVALID_USER } from './errors.js'
+import { FST_LOGIN_INVALID_DURATION, FST_LOGIN_INVALID_USER, FST_LOGIN_NO_SESSION } from './errors.js'
 import { stateOf, writableState } from './request-state.js'
 import { CSRF, FRESH, IDENTIFIER, SID } from './session-keys.js'
 import { attachTrackedLogin, openTrackedLogin, type TrackedLogin } from './tracked-login.js'
@@ -34,6 +34,9 @@ export function createLoginActions (ctx: LoginContext) {
     let rememberValue: string | null = null
     let opened: TrackedLogin | null = null
     if (ctx.tracked !== null) {
+      if (engine.hasSession?.(this) === false) {
+        throw new FST_LOGIN_NO_SESSION() // before the store gets an entry nobody could use
+      }
       opened = await openTrackedLogin(ctx, this, user, id, wantsRemember, duration)
       if (opened === null) {
         return false
@@ -53,11 +56,12 @@ export function createLoginActions (ctx: LoginContext) {
       await attachTrackedLogin(ctx, this, opened.sid)
     }
 
+    // the last login of a request decides the remember cookie: a cookie of an earlier login
+    // (carried by the request, or set by an earlier loginUser of this one) must not bring it back
     if (rememberValue !== null) {
       state.rememberAction = { op: 'set', value: rememberValue, maxAge: duration }
-    } else if (state.cookieSeen) {
-      // a remember cookie of an earlier login must not bring that login back later
-      state.rememberAction = { op: 'clear' }
+    } else {
+      state.rememberAction = state.cookieSeen ? { op: 'clear' } : null
     }
     state.user = user
     state.stateless = false

@@ -8,20 +8,29 @@ function splitFragment (url: string): [string, string] {
 }
 
 /**
- * Flask-Login's `login_url`: `loginView` with `nextField=nextUrl` set (or replaced) in its query;
- * the other parameters keep their order and `next` comes last. No `nextUrl`: `loginView` as given.
+ * `loginView` with `nextField=next` set (or replaced) in its query: the other parameters keep
+ * their order and `next` comes last. `next` is written as given.
  */
-export function loginUrl (loginView: string, nextUrl?: string | null, nextField = 'next'): string {
-  if (nextUrl === undefined || nextUrl === null) {
-    return loginView
-  }
+export function withNextParam (loginView: string, next: string, nextField: string): string {
   const [withoutFragment, fragment] = splitFragment(loginView)
   const question = withoutFragment.indexOf('?')
   const base = question === -1 ? withoutFragment : withoutFragment.slice(0, question)
   const params = new URLSearchParams(question === -1 ? '' : withoutFragment.slice(question + 1))
   params.delete(nextField)
-  params.append(nextField, nextUrl)
+  params.append(nextField, next)
   return `${base}?${params.toString()}${fragment}`
+}
+
+/**
+ * Flask-Login's `login_url`: `loginView` with `nextField` set to `makeNextParam(loginView, nextUrl)`
+ * (the path and query of a `nextUrl` on the view's own origin, or for a relative view; else the
+ * whole `nextUrl`). No `nextUrl`: `loginView` as given.
+ */
+export function loginUrl (loginView: string, nextUrl?: string | null, nextField = 'next'): string {
+  if (nextUrl === undefined || nextUrl === null) {
+    return loginView
+  }
+  return withNextParam(loginView, makeNextParam(loginView, nextUrl), nextField)
 }
 
 /**

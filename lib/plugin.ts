@@ -17,7 +17,7 @@ import { createUserLoader } from './load-user.js'
 import { resolveOptions } from './options.js'
 import { RememberCookie } from './remember-cookie.js'
 import { kLoginState } from './request-state.js'
-import { createOnSend } from './response-hooks.js'
+import { createOnError, createOnSend } from './response-hooks.js'
 import { createSafeNextUrl } from './safe-next.js'
 import { detectSessionEngine, type SessionEngine } from './session-engine.js'
 
@@ -99,6 +99,7 @@ async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginO
   fastify.addHook('onRoute', ctx.freshWindow.onRoute)
   fastify.addHook('onRequest', createUserLoader(ctx))
   fastify.addHook('onSend', createOnSend(ctx))
+  fastify.addHook('onError', createOnError(ctx))
 }
 
 export const plugin = fp(fastifyLogin, {

@@ -56,6 +56,10 @@ export function createRememberStep (ctx: LoginContext) {
   /** A login restored from the remember cookie: a new login, not fresh, in a rotated session. */
   async function restore (run: Run, value: string): Promise<Found> {
     const { request, state } = run
+    if (engine.hasSession?.(request) === false) {
+      debug(request, 'remember cookie not used: the request has no session (outside cookie.path?)')
+      return null
+    }
     const payload = remember.decode(value)
     if (typeof payload === 'string') {
       debug(request, `remember cookie rejected: ${payload}`)

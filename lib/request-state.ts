@@ -21,6 +21,8 @@ export class LoginState {
   rememberAction: RememberAction | null = null
   /** The response depends on who the user is (Vary: Cookie). */
   varies = false
+  /** headerLoader was consulted with the request's authHeaderName header (Vary: <that header>). */
+  variesByHeader = false
   /** The login changed in this request (Cache-Control: no-store). */
   loginChanged = false
 }

@@ -14,6 +14,7 @@ export function createRequestSteps (ctx: LoginContext): (run: Run) => MaybePromi
     if (typeof value !== 'string' || value === '') {
       return null
     }
+    run.state.variesByHeader = true
     return chain(run, (headerLoader as NonNullable<typeof headerLoader>)(value, run.request), headerAnswered)
   }
 

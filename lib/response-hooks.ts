@@ -1,25 +1,37 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { LoginContext } from './context.js'
-import { kLoginState, type LoginState, type RememberAction, type RequestWithState } from './request-state.js'
+import { IDLE_STATE, kLoginState, type LoginState, type RememberAction, type RequestWithState } from './request-state.js'
 
 type Done = (error: Error | null, payload: unknown) => void
 
-function addVaryCookie (reply: FastifyReply): void {
-  const vary = reply.getHeader('vary')
-  if (vary === undefined) {
-    reply.header('vary', 'Cookie')
-  } else if (!/(^|,)\s*(cookie|\*)\s*(,|$)/i.test(String(vary))) {
-    reply.header('vary', `${String(vary)}, Cookie`)
+/** Adds `name` to the response's Vary header unless it (or `*`) is already there. */
+function varyOn (name: string): (reply: FastifyReply) => void {
+  const present = new RegExp(`(^|,)\\s*(${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|\\*)\\s*(,|$)`, 'i')
+  return (reply) => {
+    const vary = reply.getHeader('vary')
+    if (vary === undefined) {
+      reply.header('vary', name)
+    } else if (!present.test(String(vary))) {
+      reply.header('vary', `${String(vary)}, ${name}`)
+    }
   }
+}
+
+/** `x-api-key` → `X-Api-Key`, as header names are usually written. */
+function headerCase (name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase())
 }
 
 /**
  * onSend: writes or deletes the remember cookie, then the caching headers: `Vary: Cookie` when the
- * response depended on the user, `Cache-Control: no-store` on every response that sets a cookie
+ * response depended on the user's cookies, `Vary: <authHeaderName>` when headerLoader read that
+ * header, `Cache-Control: no-store` on every response that sets a cookie
  * (a shared cache must never hand one browser's session or remember cookie to another).
  */
 export function createOnSend (ctx: LoginContext) {
   const { remember, engine } = ctx
+  const addVaryCookie = varyOn('Cookie')
+  const addVaryHeader = varyOn(headerCase(ctx.options.authHeaderName))
 
   function finish (request: FastifyRequest, reply: FastifyReply, state: LoginState, action: RememberAction | null): void {
     if (action !== null) {
@@ -34,6 +46,9 @@ export function createOnSend (ctx: LoginContext) {
     }
     if (state.varies) {
       addVaryCookie(reply)
+    }
+    if (state.variesByHeader) {
+      addVaryHeader(reply)
     }
   }
 
@@ -55,5 +70,22 @@ export function createOnSend (ctx: LoginContext) {
     }
     finish(request, reply, state, action)
     done(null, payload)
+  }
+}
+
+/**
+ * onError (runs before the application's error handler): a request whose user was never loaded,
+ * because the session plugin or an earlier hook failed before fastify-login's onRequest hook ran
+ * (or a loader threw), is anonymous there, so `currentUser` is never null and the request
+ * methods answer as for a request without credentials. Costs nothing on requests without errors.
+ */
+export function createOnError (ctx: LoginContext) {
+  return function onError (request: FastifyRequest, _reply: FastifyReply, _error: Error, done: () => void): void {
+    if ((request.currentUser as unknown) === null) {
+      request.currentUser = ctx.anonymous()
+      const withState = request as RequestWithState
+      withState[kLoginState] ??= IDLE_STATE
+    }
+    done()
   }
 }

@@ -1,5 +1,6 @@
 import { promisify } from 'node:util'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { FST_LOGIN_NO_SESSION } from './errors.js'
 
 /**
  * The one session interface fastify-login works through, so every feature behaves the same on
@@ -32,6 +33,12 @@ export interface SessionEngine {
   storedId? (request: FastifyRequest): string
   /** Destroys a stored session by its id (a revoked tracked session's). */
   destroyStored? (id: string): Promise<void>
+  /**
+   * Whether the request has a session at all: @fastify/session leaves `request.session = {}`
+   * outside its cookie.path and for absolute-form targets (`GET http://host/ HTTP/1.1`, `OPTIONS *`).
+   * Such a request is anonymous. Engines that always have one leave this out.
+   */
+  hasSession? (request: FastifyRequest): boolean
 }
 
 interface SecureSessionLike {
@@ -89,7 +96,8 @@ function secureSession (fastify: FastifyInstance, cookieName: string, expiry: nu
     // property access: secure-session's Proxy maps it to get/set without allocating a bound
     // method proxy per call (as `session.get(key)` does); fastify-login's keys are never
     // the Session object's own fields
-    get: (request, key) => sessionOf<Record<string, unknown>>(request)[key],
+    // (absent only when the session plugin failed before its hook ran: see the onError hook)
+    get: (request, key) => sessionOf<Record<string, unknown> | null>(request)?.[key],
     set: (request, key, value) => { sessionOf<Record<string, unknown>>(request)[key] = value },
     remove: (request, key) => {
       const session = sessionOf<SecureSessionLike>(request)
@@ -98,11 +106,15 @@ function secureSession (fastify: FastifyInstance, cookieName: string, expiry: nu
       }
     },
     keys: (request) => {
-      const data = sessionOf<SecureSessionLike>(request).data()
+      const data = sessionOf<SecureSessionLike | null>(request)?.data() ?? {}
       return Object.keys(data).filter((key) => data[key] !== undefined)
     },
     rotate: async (request, keep) => {
-      sessionOf<SecureSessionLike>(request).regenerate([...keep])
+      const session = sessionOf<SecureSessionLike | null>(request)
+      if (session === null) {
+        throw new FST_LOGIN_NO_SESSION()
+      }
+      session.regenerate([...keep])
     },
     cookieFor: async (data) => {
       const value = instance.encodeSecureSession(instance.createSecureSession({ ...data }))
@@ -139,6 +151,10 @@ function guardedSave (this: GuardedSession, done?: Done): Promise<void> | undefi
   return promisify(run)()
 }
 
+function hasStoreSession (request: FastifyRequest): boolean {
+  return typeof sessionOf<Partial<StoreSessionLike> | null>(request)?.regenerate === 'function'
+}
+
 function storeSession (fastify: FastifyInstance, cookieName: string, cookiePrefix: string): SessionEngine {
   const instance = fastify as FastifyInstance & {
     decryptSession (id: string, request: object, done: (error?: Error) => void): void
@@ -146,19 +162,24 @@ function storeSession (fastify: FastifyInstance, cookieName: string, cookiePrefi
   return {
     name: 'session',
     cookieName,
-    get: (request, key) => sessionOf<StoreSessionLike>(request).get(key),
-    set: (request, key, value) => { sessionOf<StoreSessionLike>(request).set(key, value) },
+    // a request without a session (see hasSession) reads as empty and keeps nothing
+    get: (request, key) => sessionOf<Partial<StoreSessionLike> | null>(request)?.get?.(key),
+    set: (request, key, value) => { sessionOf<Partial<StoreSessionLike> | null>(request)?.set?.(key, value) },
     remove: (request, key) => {
       delete sessionOf<StoreSessionLike>(request)[key]
     },
     keys: (request) => {
-      const session = sessionOf<StoreSessionLike>(request)
+      const session = sessionOf<StoreSessionLike | null>(request) ?? {} as StoreSessionLike
       return Object.keys(session).filter((key) => !STORE_SESSION_INTERNALS.has(key) && session[key] !== undefined)
     },
     rotate: async (request, keep) => {
+      if (!hasStoreSession(request)) {
+        throw new FST_LOGIN_NO_SESSION()
+      }
       // destroys the old id in the store, so a replayed old cookie finds nothing
       await sessionOf<StoreSessionLike>(request).regenerate([...keep])
     },
+    hasSession: hasStoreSession,
     cookieFor: async (data) => {
       // decryptSession with an id that does not verify gives a new, empty session
       const holder: { session?: StoreSessionLike, protocol: string } = { protocol: 'https' }

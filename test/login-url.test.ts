@@ -26,6 +26,18 @@ test('loginUrl: custom next field, absolute login URL, existing query kept with 
   t.assert.strictEqual(loginUrl('/login', '/protected'), '/login?next=%2Fprotected')
 })
 
+// Flask-Login: test_login_url_generation, with the absolute next URL it passes
+test('loginUrl passes next through makeNextParam (Flask-Login login_url)', (t: TestContext) => {
+  const protectedUrl = 'http://localhost/protected'
+  t.assert.strictEqual(loginUrl('/login', protectedUrl, 'n'), '/login?n=%2Fprotected')
+  t.assert.strictEqual(loginUrl('/login', protectedUrl), '/login?next=%2Fprotected')
+  t.assert.strictEqual(loginUrl('/login?affil=cgnu', protectedUrl), '/login?affil=cgnu&next=%2Fprotected')
+  t.assert.strictEqual(loginUrl('http://localhost/login', 'http://localhost/protected?a=1#top'), 'http://localhost/login?next=%2Fprotected%3Fa%3D1')
+  // another scheme or another host: the whole URL
+  t.assert.strictEqual(loginUrl('https://localhost/login', protectedUrl), 'https://localhost/login?next=http%3A%2F%2Flocalhost%2Fprotected')
+  t.assert.strictEqual(loginUrl('https://auth.localhost/login', protectedUrl), 'https://auth.localhost/login?next=http%3A%2F%2Flocalhost%2Fprotected')
+})
+
 test('loginUrl replaces an existing next and keeps blank parameters and the fragment', (t: TestContext) => {
   t.assert.strictEqual(loginUrl('/login?next=%2Fold&affil=cgnu&empty=', '/protected'), '/login?affil=cgnu&empty=&next=%2Fprotected')
   t.assert.strictEqual(loginUrl('/login#form', '/protected'), '/login?next=%2Fprotected#form')
@@ -60,4 +72,22 @@ test('loginManager.loginUrl puts the forced host into the URL', async (t: TestCo
   const url = new URL(app.loginManager.loginUrl('/login', '/protected'))
   t.assert.strictEqual(url.host, 'good.com')
   t.assert.strictEqual(url.pathname + url.search, '/login?next=%2Fprotected')
+})
+
+test('loginManager.loginUrl passes next through makeNextParam', async (t: TestContext) => {
+  const { app } = await buildApp(t, { nextField: 'n' })
+  t.assert.strictEqual(app.loginManager.loginUrl('/login', 'http://localhost/protected'), '/login?n=%2Fprotected')
+  t.assert.strictEqual(app.loginManager.loginUrl('https://auth.localhost/login', 'http://localhost/protected'),
+    'https://auth.localhost/login?n=http%3A%2F%2Flocalhost%2Fprotected')
+})
+
+test('loginManager.loginUrl applies forceHostForRedirects after makeNextParam', async (t: TestContext) => {
+  const app = Fastify()
+  t.after(() => app.close())
+  await app.register(fastifyLogin, { secret: SECRET, userLoader: () => null, forceHostForRedirects: 'good.com' })
+  // a relative view: next is the path of the current URL, whatever host it named
+  t.assert.strictEqual(app.loginManager.loginUrl('/login', 'http://bad.com/secret?x=1'), 'https://good.com/login?next=%2Fsecret%3Fx%3D1')
+  // an absolute view on another host keeps the full next URL, then gets the forced host
+  t.assert.strictEqual(app.loginManager.loginUrl('https://auth.localhost/login', 'http://localhost/protected'),
+    'https://good.com/login?next=http%3A%2F%2Flocalhost%2Fprotected')
 })

@@ -342,7 +342,7 @@ declare namespace fastifyLogin {
     unauthorized (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>
     /** Runs the needs-refresh flow. */
     needsRefresh (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>
-    /** `loginUrl` with this manager's `nextField` and `forceHostForRedirects`. */
+    /** `loginUrl` with this manager's `nextField`, then `forceHostForRedirects` applied. */
     loginUrl (view: string, nextUrl?: string | null): string
     /** A `Cookie` header value that makes a request arrive logged in as `user` (for tests). */
     sessionCookieFor (user: UserType, options?: SessionCookieForOptions): Promise<string>
@@ -383,7 +383,7 @@ declare namespace fastifyLogin {
     requireHttps?: boolean
   }
 
-  /** `loginView` with `next` added (or replaced) in its query string. */
+  /** Flask-Login's `login_url`: `loginView` with `nextField` set to `makeNextParam(loginView, nextUrl)`. */
   export function loginUrl (loginView: string, nextUrl?: string | null, nextField?: string): string
   /** `path?query` of `currentUrl` when `loginUrl` is on the same origin (or relative), else `currentUrl`. */
   export function makeNextParam (loginUrl: string, currentUrl: string): string
