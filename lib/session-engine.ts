@@ -55,34 +55,36 @@ function sessionOf<T> (request: FastifyRequest): T {
   return (request as unknown as { session: T }).session
 }
 
-function secureSession (fastify: FastifyInstance, cookieName: string): SessionEngine {
+function secureSession (fastify: FastifyInstance, cookieName: string, sessionName: string): SessionEngine {
   const instance = fastify as FastifyInstance & {
     createSecureSession (data: Record<string, unknown>): unknown
-    encodeSecureSession (session: unknown): string
+    encodeSecureSession (session: unknown, sessionName: string): string
   }
+  // secure-session keeps each of its sessions on request[sessionName] ('session' by default)
+  const named = <T>(request: FastifyRequest): T => (request as unknown as Record<string, T>)[sessionName] as T
   return {
     name: 'secure-session',
     cookieName,
     // property access: secure-session's Proxy maps it to get/set without allocating a bound
     // method proxy per call (as `session.get(key)` does); fastify-login's keys are never
     // the Session object's own fields
-    get: (request, key) => sessionOf<Record<string, unknown>>(request)[key],
-    set: (request, key, value) => { sessionOf<Record<string, unknown>>(request)[key] = value },
+    get: (request, key) => named<Record<string, unknown>>(request)[key],
+    set: (request, key, value) => { named<Record<string, unknown>>(request)[key] = value },
     remove: (request, key) => {
-      const session = sessionOf<SecureSessionLike>(request)
+      const session = named<SecureSessionLike>(request)
       if (session.get(key) !== undefined) {
         session.set(key, undefined)
       }
     },
     keys: (request) => {
-      const data = sessionOf<SecureSessionLike>(request).data()
+      const data = named<SecureSessionLike>(request).data()
       return Object.keys(data).filter((key) => data[key] !== undefined)
     },
     rotate: async (request, keep) => {
-      sessionOf<SecureSessionLike>(request).regenerate([...keep])
+      named<SecureSessionLike>(request).regenerate([...keep])
     },
     cookieFor: async (data) => {
-      const value = instance.encodeSecureSession(instance.createSecureSession({ ...data }))
+      const value = instance.encodeSecureSession(instance.createSecureSession({ ...data }), sessionName)
       return `${cookieName}=${encodeURIComponent(value)}`
     }
   }
@@ -164,13 +166,23 @@ function storeSession (fastify: FastifyInstance, cookieName: string, cookiePrefi
   }
 }
 
+export interface EngineNames {
+  /** The session cookie's name; default: the engine's own default. */
+  readonly cookieName?: string | undefined
+  /** @fastify/session's cookiePrefix. */
+  readonly cookiePrefix: string
+  /** The request property holding @fastify/secure-session's session. */
+  readonly sessionName?: string | undefined
+}
+
 /** The engine of the session plugin registered on `fastify`, or null when none is. */
-export function detectSessionEngine (fastify: FastifyInstance, cookieName: string | undefined, cookiePrefix = ''): SessionEngine | null {
+export function detectSessionEngine (fastify: FastifyInstance, names: EngineNames): SessionEngine | null {
   if (fastify.hasPlugin('@fastify/secure-session')) {
-    return secureSession(fastify, cookieName ?? 'session')
+    const sessionName = names.sessionName ?? 'session'
+    return secureSession(fastify, names.cookieName ?? sessionName, sessionName)
   }
   if (fastify.hasPlugin('@fastify/session')) {
-    return storeSession(fastify, cookieName ?? 'sessionId', cookiePrefix)
+    return storeSession(fastify, names.cookieName ?? 'sessionId', names.cookiePrefix)
   }
   return null
 }

@@ -217,8 +217,12 @@ declare namespace fastifyLogin {
   export interface FastifyLoginOptions {
     /** Signs the remember cookie and tokens (at least 32 bytes). An array rotates keys: the first signs, all verify. */
     secret: Secret | Secret[]
-    /** `@fastify/secure-session` options, used only when no session plugin is registered yet. */
-    session?: SecureSessionPluginOptions
+    /**
+     * `@fastify/secure-session` options (one session), used only when no session plugin is registered yet.
+     * Without `key` or `secret`, one key per `secret` of fastify-login is derived (rotation keeps sessions);
+     * the cookie is `Path=/`, `HttpOnly`, `SameSite=Lax`, `Secure` over HTTPS unless `cookie` says otherwise.
+     */
+    session?: SecureSessionPluginOptions | Omit<SecureSessionPluginOptions, 'key' | 'secret' | 'salt'>
     /** Name of the session cookie, used by `sessionCookieFor`. Default: `'session'` (secure-session) or `'sessionId'` (@fastify/session). */
     sessionCookieName?: string
     /** @fastify/session's `cookiePrefix`, used by `sessionCookieFor`. Default `''`. */
