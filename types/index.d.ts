@@ -110,9 +110,9 @@ declare namespace fastifyLogin {
   export type Secret = string | Buffer
 
   export interface RememberCookieOptions {
-    /** Default `'remember_token'`. */
+    /** Default `'remember_token'`; must differ from the session cookie's name. */
     name?: string
-    /** Seconds; default 365 days. Enforced on the server from the issue time inside the signed value. */
+    /** Seconds, at most 400 days (34 560 000, the browsers' cap); default 365 days. Enforced on the server from the issue time inside the signed value. */
     duration?: number
     domain?: string
     /** Default `'/'`. */
@@ -293,7 +293,7 @@ declare namespace fastifyLogin {
   export interface LoginUserOptions {
     /** Set the remember cookie. Default `false`. */
     remember?: boolean
-    /** Seconds; overrides `rememberCookie.duration` for this login. */
+    /** Seconds, at most 400 days (34 560 000); overrides `rememberCookie.duration` for this login. */
     duration?: number
     /** Log in an inactive user. Default `false`. */
     force?: boolean
