@@ -56,6 +56,10 @@ test('a rememberCookie.name equal to the session cookie\'s name is refused at re
   }
 })
 
+test('a sessionCookieName that is not a cookie name is refused at registration', async (t: TestContext) => {
+  await refused(t, { label: 'with a space', options: { sessionCookieName: 'my session' } }, 'FST_LOGIN_INVALID_OPTION', /"sessionCookieName".*cookie name/)
+})
+
 test('sessionCookieName that differs from options.session.cookieName is refused at registration', async (t: TestContext) => {
   await refused(t, { label: 'two names', options: { sessionCookieName: 'a', session: { key: KEY, cookieName: 'b' } } },
     'FST_LOGIN_INVALID_OPTION', /"sessionCookieName".*session\.cookieName/)
