@@ -12,13 +12,13 @@ export const FST_LOGIN_NO_LOADER = createError(
 export const FST_LOGIN_INVALID_SECRET = createError<[string]>(
   'FST_LOGIN_INVALID_SECRET', 'fastify-login: invalid option "secret": %s', 500, TypeError)
 
-/** request.session is decorated by a plugin fastify-login does not know. */
-export const FST_LOGIN_UNSUPPORTED_SESSION = createError(
-  'FST_LOGIN_UNSUPPORTED_SESSION', 'fastify-login: request.session is decorated by an unknown plugin; register @fastify/secure-session or @fastify/session, or let fastify-login register @fastify/secure-session', 500, TypeError)
+/** A session plugin fastify-login cannot work with (an unknown one, or secure-session without a single session of its own). */
+export const FST_LOGIN_UNSUPPORTED_SESSION = createError<[string]>(
+  'FST_LOGIN_UNSUPPORTED_SESSION', 'fastify-login: %s', 500, TypeError)
 
-/** loginUser was given a duration that is not a positive number of seconds. */
+/** loginUser was given a duration that is not a positive number of seconds, at most 400 days. */
 export const FST_LOGIN_INVALID_DURATION = createError<[string]>(
-  'FST_LOGIN_INVALID_DURATION', 'fastify-login: duration must be a positive number of seconds, got %s', 500, TypeError)
+  'FST_LOGIN_INVALID_DURATION', 'fastify-login: duration must be a positive number of seconds, at most 34560000 (400 days), got %s', 500, TypeError)
 
 /** The user given to loginUser has no usable id. */
 export const FST_LOGIN_INVALID_USER = createError<[string]>(

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import type { LoginUserOptions, UserType as User } from '../types/index.js'
 import { authHashOf, idOf, type LoginContext } from './context.js'
 import { FST_LOGIN_INVALID_DURATION, FST_LOGIN_INVALID_USER, FST_LOGIN_NO_SESSION } from './errors.js'
+import { isDuration } from './options.js'
 import { stateOf, writableState } from './request-state.js'
 import { CSRF, FRESH, IDENTIFIER, SID } from './session-keys.js'
 import { attachTrackedLogin, openTrackedLogin, type TrackedLogin } from './tracked-login.js'
@@ -11,10 +12,10 @@ import { applicationKeys, keysKeptByLogin, removeLogin, writeLogin } from './ses
 import { sessionIdentifier } from './session-protection.js'
 
 function checkDuration (duration: unknown): number | undefined {
-  if (duration !== undefined && (typeof duration !== 'number' || !Number.isFinite(duration) || duration <= 0)) {
+  if (duration !== undefined && isDuration(duration) !== null) {
     throw new FST_LOGIN_INVALID_DURATION(typeof duration === 'number' ? String(duration) : typeof duration)
   }
-  return duration
+  return duration as number | undefined
 }
 
 /** request.loginUser, request.logoutUser, request.confirmLogin, request.loginFresh, request.loginRemembered. */

@@ -4,6 +4,8 @@ import { normalizeSecrets } from './serializer.js'
 import { resolveSessions } from './sessions-options.js'
 
 const DEFAULT_DURATION = 365 * 24 * 60 * 60
+/** Browsers cap a cookie's lifetime at 400 days (RFC 6265bis): the longest remember duration. */
+export const MAX_DURATION = 400 * 24 * 60 * 60
 // RFC 6265 token characters
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 // no control characters, no ';' in cookie attribute values
@@ -18,6 +20,10 @@ const isBoolean: Check = (v) => typeof v === 'boolean' ? null : 'must be a boole
 const isString: Check = (v) => typeof v === 'string' && v.length > 0 ? null : 'must be a non-empty string'
 const isStringOrNull: Check = (v) => v === null || (typeof v === 'string' && v.length > 0) ? null : 'must be a non-empty string or null'
 const isPositiveSeconds: Check = (v) => typeof v === 'number' && Number.isFinite(v) && v > 0 ? null : 'must be a positive number of seconds'
+/** A remember duration: every accepted value can be sent as a cookie's Max-Age and Expires. */
+export const isDuration: Check = (v) => isPositiveSeconds(v) === null && (v as number) <= MAX_DURATION
+  ? null
+  : `must be a positive number of seconds, at most ${MAX_DURATION} (400 days, the browsers' cap on cookie lifetimes)`
 const isSecondsOrNull: Check = (v) => v === null ? null : isPositiveSeconds(v)
 const isViewOrNull: Check = (v) => {
   if (v === null) {
@@ -85,7 +91,7 @@ function resolveRememberCookie (value: unknown): RememberCookie {
   }
   const options = (value ?? {}) as Record<string, unknown>
   const name = optional(options, 'name', (v) => typeof v === 'string' && COOKIE_NAME.test(v) ? null : 'must be a valid cookie name', 'remember_token', 'rememberCookie.name')
-  const duration = optional(options, 'duration', isPositiveSeconds, DEFAULT_DURATION, 'rememberCookie.duration')
+  const duration = optional(options, 'duration', isDuration, DEFAULT_DURATION, 'rememberCookie.duration')
   const domain = optional<string | undefined>(options, 'domain', (v) => typeof v === 'string' && COOKIE_ATTRIBUTE.test(v) ? null : 'must be a valid cookie domain', undefined, 'rememberCookie.domain')
   const path = optional(options, 'path', (v) => typeof v === 'string' && v.startsWith('/') && COOKIE_ATTRIBUTE.test(v) ? null : 'must be a path starting with "/" without ";" or control characters', '/', 'rememberCookie.path')
   const secure = optional<boolean | 'auto'>(options, 'secure', (v) => typeof v === 'boolean' || v === 'auto' ? null : 'must be true, false or "auto"', 'auto', 'rememberCookie.secure')

@@ -1,11 +1,7 @@
-import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { fastifyPlugin as fp } from 'fastify-plugin'
-// the package's module.exports is the fastify-plugin wrapped function (its named exports are not)
-import fastifySecureSession = require('@fastify/secure-session')
-import type { FastifyLoginOptions, Secret } from '../types/index.js'
+import type { FastifyLoginOptions } from '../types/index.js'
 import { anonymousFactory, type LoginContext } from './context.js'
-import { FST_LOGIN_UNSUPPORTED_SESSION } from './errors.js'
 import { createFreshWindow } from './fresh-window.js'
 import { createFlows } from './flows.js'
 import { createGuards } from './guards.js'
@@ -19,36 +15,13 @@ import { RememberCookie } from './remember-cookie.js'
 import { kLoginState } from './request-state.js'
 import { createOnError, createOnSend } from './response-hooks.js'
 import { createSafeNextUrl } from './safe-next.js'
-import { detectSessionEngine, type SessionEngine } from './session-engine.js'
+import { setupSession } from './session-setup.js'
 
 const kLocals = Symbol('fastify-login.locals')
-/** @fastify/secure-session's default `expiry` (seconds). */
-const SECURE_SESSION_EXPIRY = 86401
-
-/** A @fastify/secure-session key derived from the first secret, so one secret is enough. */
-function deriveSessionKey (secret: Secret): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'fastify-login secure-session key v1', 32))
-}
-
-async function sessionEngine (fastify: FastifyInstance, options: ReturnType<typeof resolveOptions>): Promise<SessionEngine> {
-  const existing = detectSessionEngine(fastify, options.sessionCookieName, options.sessionCookiePrefix)
-  if (existing !== null) {
-    return existing
-  }
-  if (fastify.hasRequestDecorator('session')) {
-    throw new FST_LOGIN_UNSUPPORTED_SESSION()
-  }
-  await fastify.register(fastifySecureSession, options.session ?? {
-    key: deriveSessionKey(options.secrets[0] as Secret),
-    cookieName: options.sessionCookieName ?? 'session',
-    cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto' }
-  })
-  return detectSessionEngine(fastify, options.sessionCookieName ?? options.session?.cookieName, '', options.session?.expiry ?? SECURE_SESSION_EXPIRY) as SessionEngine
-}
 
 async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginOptions): Promise<void> {
   const options = resolveOptions(rawOptions)
-  const engine = await sessionEngine(fastify, options)
+  const engine = await setupSession(fastify, options)
   const manager = new LoginManager(options)
   const ctx: LoginContext = {
     options,

@@ -85,11 +85,13 @@ function sessionOf<T> (request: FastifyRequest): T {
   return (request as unknown as { session: T }).session
 }
 
-function secureSession (fastify: FastifyInstance, cookieName: string, expiry: number | null): SessionEngine {
+function secureSession (fastify: FastifyInstance, cookieName: string, sessionName: string, expiry: number | null): SessionEngine {
   const instance = fastify as FastifyInstance & {
     createSecureSession (data: Record<string, unknown>): unknown
-    encodeSecureSession (session: unknown): string
+    encodeSecureSession (session: unknown, sessionName: string): string
   }
+  // secure-session keeps each of its sessions on request[sessionName] ('session' by default)
+  const named = <T>(request: FastifyRequest): T => (request as unknown as Record<string, T>)[sessionName] as T
   return {
     name: 'secure-session',
     cookieName,
@@ -97,27 +99,27 @@ function secureSession (fastify: FastifyInstance, cookieName: string, expiry: nu
     // method proxy per call (as `session.get(key)` does); fastify-login's keys are never
     // the Session object's own fields
     // (absent only when the session plugin failed before its hook ran: see the onError hook)
-    get: (request, key) => sessionOf<Record<string, unknown> | null>(request)?.[key],
-    set: (request, key, value) => { sessionOf<Record<string, unknown>>(request)[key] = value },
+    get: (request, key) => named<Record<string, unknown> | null>(request)?.[key],
+    set: (request, key, value) => { named<Record<string, unknown>>(request)[key] = value },
     remove: (request, key) => {
-      const session = sessionOf<SecureSessionLike>(request)
+      const session = named<SecureSessionLike>(request)
       if (session.get(key) !== undefined) {
         session.set(key, undefined)
       }
     },
     keys: (request) => {
-      const data = sessionOf<SecureSessionLike | null>(request)?.data() ?? {}
+      const data = named<SecureSessionLike | null>(request)?.data() ?? {}
       return Object.keys(data).filter((key) => data[key] !== undefined)
     },
     rotate: async (request, keep) => {
-      const session = sessionOf<SecureSessionLike | null>(request)
-      if (session === null) {
+      const session = named<SecureSessionLike | null>(request)
+      if (session === null || session === undefined) {
         throw new FST_LOGIN_NO_SESSION()
       }
       session.regenerate([...keep])
     },
     cookieFor: async (data) => {
-      const value = instance.encodeSecureSession(instance.createSecureSession({ ...data }))
+      const value = instance.encodeSecureSession(instance.createSecureSession({ ...data }), sessionName)
       return `${cookieName}=${encodeURIComponent(value)}`
     },
     lifetime: () => expiry
@@ -217,13 +219,25 @@ function storeSession (fastify: FastifyInstance, cookieName: string, cookiePrefi
   }
 }
 
+export interface EngineNames {
+  /** The session cookie's name; default: the engine's own default. */
+  readonly cookieName?: string | undefined
+  /** @fastify/session's cookiePrefix. */
+  readonly cookiePrefix: string
+  /** The request property holding @fastify/secure-session's session. */
+  readonly sessionName?: string | undefined
+  /** secure-session's `expiry` (seconds), when fastify-login registered it and so knows it. */
+  readonly expiry?: number | null
+}
+
 /** The engine of the session plugin registered on `fastify`, or null when none is. */
-export function detectSessionEngine (fastify: FastifyInstance, cookieName: string | undefined, cookiePrefix = '', expiry: number | null = null): SessionEngine | null {
+export function detectSessionEngine (fastify: FastifyInstance, names: EngineNames): SessionEngine | null {
   if (fastify.hasPlugin('@fastify/secure-session')) {
-    return secureSession(fastify, cookieName ?? 'session', expiry)
+    const sessionName = names.sessionName ?? 'session'
+    return secureSession(fastify, names.cookieName ?? sessionName, sessionName, names.expiry ?? null)
   }
   if (fastify.hasPlugin('@fastify/session')) {
-    return storeSession(fastify, cookieName ?? 'sessionId', cookiePrefix)
+    return storeSession(fastify, names.cookieName ?? 'sessionId', names.cookiePrefix)
   }
   return null
 }

@@ -121,9 +121,9 @@ declare namespace fastifyLogin {
   export type Secret = string | Buffer
 
   export interface RememberCookieOptions {
-    /** Default `'remember_token'`. */
+    /** Default `'remember_token'`; must differ from the session cookie's name. */
     name?: string
-    /** Seconds; default 365 days. Enforced on the server from the issue time inside the signed value. */
+    /** Seconds, at most 400 days (34 560 000, the browsers' cap); default 365 days. Enforced on the server from the issue time inside the signed value. */
     duration?: number
     domain?: string
     /** Default `'/'`. */
@@ -230,8 +230,12 @@ declare namespace fastifyLogin {
   export interface FastifyLoginOptions {
     /** Signs the remember cookie and tokens (at least 32 bytes). An array rotates keys: the first signs, all verify. */
     secret: Secret | Secret[]
-    /** `@fastify/secure-session` options, used only when no session plugin is registered yet. */
-    session?: SecureSessionPluginOptions
+    /**
+     * `@fastify/secure-session` options (one session), used only when no session plugin is registered yet.
+     * Without `key` or `secret`, one key per `secret` of fastify-login is derived (rotation keeps sessions);
+     * the cookie is `Path=/`, `HttpOnly`, `SameSite=Lax`, `Secure` over HTTPS unless `cookie` says otherwise.
+     */
+    session?: SecureSessionPluginOptions | Omit<SecureSessionPluginOptions, 'key' | 'secret' | 'salt'>
     /** Name of the session cookie, used by `sessionCookieFor`. Default: `'session'` (secure-session) or `'sessionId'` (@fastify/session). */
     sessionCookieName?: string
     /** @fastify/session's `cookiePrefix`, used by `sessionCookieFor`. Default `''`. */
@@ -308,7 +312,7 @@ declare namespace fastifyLogin {
   export interface LoginUserOptions {
     /** Set the remember cookie. Default `false`. */
     remember?: boolean
-    /** Seconds; overrides `rememberCookie.duration` for this login. */
+    /** Seconds, at most 400 days (34 560 000); overrides `rememberCookie.duration` for this login. */
     duration?: number
     /** Log in an inactive user. Default `false`. */
     force?: boolean

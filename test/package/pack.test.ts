@@ -1,15 +1,22 @@
-// The published package, end to end: build, `npm pack`, install the tarball into a fresh
-// application, and use it from ESM, CommonJS and TypeScript; then publint and
-// @arethetypeswrong/cli on the tarball. Slow (npm install): run with `node scripts/run-tests.mjs package`.
+// The published package, end to end: build, `npm pack` once, install the tarball into two fresh
+// applications, one on the oldest Fastify 5 (5.0.0), one on the newest 5.x, and use it from ESM,
+// CommonJS and TypeScript in each; then publint and @arethetypeswrong/cli on the tarball.
+// Slow (npm install): run with `node scripts/run-tests.mjs package`.
 import { after, before, test, type TestContext } from 'node:test'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { REPO, bin, cookieHeader, packAndInstall, run, startServer, type PackedApp } from './helpers/packed-app.js'
+import { REPO, bin, cookieHeader, fastifyCopies, packAndInstall, run, startServer, type InstalledApp, type PackedApp } from './helpers/packed-app.js'
 
 let packed: PackedApp
 
-before(() => { packed = packAndInstall() }, { timeout: 240_000 })
+before(() => { packed = packAndInstall() }, { timeout: 480_000 })
 after(() => packed?.cleanup())
+
+/** The applications, by the end of Fastify 5 they run on (packed.apps holds them in this order). */
+const ENDS = ['oldest', 'newest'] as const
+function appOn (end: typeof ENDS[number]): InstalledApp {
+  return packed.apps[ENDS.indexOf(end)] as InstalledApp
+}
 
 test('the tarball holds the built entry, the types and the license, and no sources or tests', (t: TestContext) => {
   const files = packed.packedFiles
@@ -22,8 +29,15 @@ test('the tarball holds the built entry, the types and the license, and no sourc
   t.assert.deepStrictEqual(unexpected, [])
 })
 
-async function loginFlow (t: TestContext, file: string, expectedExports: Record<string, boolean>) {
-  const server = await startServer(packed.appDir, file)
+test('the packed package.json has no runtime dependency on fastify (the application\'s own Fastify is used)', (t: TestContext) => {
+  const manifest = JSON.parse(readFileSync(join(appOn('newest').dir, 'node_modules', 'fastify-login', 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>
+  for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+    t.assert.strictEqual(manifest[field]?.fastify, undefined, field)
+  }
+})
+
+async function loginFlow (t: TestContext, appDir: string, file: string, expectedExports: Record<string, boolean>) {
+  const server = await startServer(appDir, file)
   t.after(() => server.stop())
   t.assert.deepStrictEqual(server.exports, expectedExports)
 
@@ -42,39 +56,51 @@ async function loginFlow (t: TestContext, file: string, expectedExports: Record<
   t.assert.deepStrictEqual(await loggedIn.json(), { name: 'ada' })
 }
 
-test('an ES module application imports the package and logs a user in over HTTP', async (t: TestContext) => {
-  await loginFlow(t, 'server.mjs', {
-    namedIsDefault: true,
-    documentedNamesExported: true,
-    noEsModuleMarker: true,
-    userMixin: true,
-    anonymousUserMixin: true,
-    serializer: true,
-    isSafeUrl: true
+for (const end of ENDS) {
+  test(`${end} Fastify 5.x: npm ls finds one fastify, the application's`, (t: TestContext) => {
+    const app = appOn(end)
+    const { status, dirs, output } = fastifyCopies(app.dir)
+    t.assert.strictEqual(status, 0, output)
+    t.assert.deepStrictEqual(dirs, [join(app.dir, 'node_modules', 'fastify')], `${app.label}:\n${output}`)
+    const installed = JSON.parse(readFileSync(join(app.dir, 'node_modules', 'fastify', 'package.json'), 'utf8')) as { version: string }
+    t.assert.strictEqual(installed.version, app.fastifyVersion, app.label)
   })
-})
 
-test('a CommonJS application requires the package and logs a user in over HTTP', async (t: TestContext) => {
-  await loginFlow(t, 'server.cjs', {
-    defaultIsPlugin: true,
-    namedIsPlugin: true,
-    userMixin: true,
-    anonymousUserMixin: true,
-    isSafeUrl: true
+  test(`${end} Fastify 5.x: an ES module application imports the package and logs a user in over HTTP`, async (t: TestContext) => {
+    await loginFlow(t, appOn(end).dir, 'server.mjs', {
+      namedIsDefault: true,
+      documentedNamesExported: true,
+      noEsModuleMarker: true,
+      userMixin: true,
+      anonymousUserMixin: true,
+      serializer: true,
+      isSafeUrl: true
+    })
   })
-})
 
-test('TypeScript consumers (.mts and .cts, module nodenext) type-check against the installed types', (t: TestContext) => {
-  const { status, output } = run(process.execPath, [bin('tsc'), '-p', 'tsconfig.json'], packed.appDir)
-  t.assert.strictEqual(status, 0, output)
-})
+  test(`${end} Fastify 5.x: a CommonJS application requires the package and logs a user in over HTTP`, async (t: TestContext) => {
+    await loginFlow(t, appOn(end).dir, 'server.cjs', {
+      defaultIsPlugin: true,
+      namedIsPlugin: true,
+      userMixin: true,
+      anonymousUserMixin: true,
+      isSafeUrl: true
+    })
+  })
 
-test('the installed types refuse a wrong option (they are really read)', (t: TestContext) => {
-  const { status, output } = run(process.execPath, [bin('tsc'), '-p', 'tsconfig.bad.json'], packed.appDir)
-  t.assert.notStrictEqual(status, 0)
-  t.assert.match(output, /bad-options\.mts.*error TS\d+/)
-  t.assert.match(output, /Type '"medium"' is not assignable/)
-})
+  test(`${end} Fastify 5.x: TypeScript consumers (.mts and .cts, module nodenext) type-check against the installed types`, (t: TestContext) => {
+    const app = appOn(end)
+    const { status, output } = run(process.execPath, [bin('tsc'), '-p', 'tsconfig.json'], app.dir)
+    t.assert.strictEqual(status, 0, `${app.label}:\n${output}`)
+  })
+
+  test(`${end} Fastify 5.x: the installed types refuse a wrong option (they are really read)`, (t: TestContext) => {
+    const { status, output } = run(process.execPath, [bin('tsc'), '-p', 'tsconfig.bad.json'], appOn(end).dir)
+    t.assert.notStrictEqual(status, 0)
+    t.assert.match(output, /bad-options\.mts.*error TS\d+/)
+    t.assert.match(output, /Type '"medium"' is not assignable/)
+  })
+}
 
 test('publint finds nothing to report on the tarball', (t: TestContext) => {
   const { status, output } = run(bin('publint'), ['run', packed.tarball], packed.root)

@@ -39,15 +39,31 @@ export function bin (name: string): string {
   return join(BIN, name)
 }
 
+/** An application directory with the tarball and one Fastify 5.x installed in node_modules. */
+export interface InstalledApp {
+  /** e.g. "fastify 5.0.0 (oldest 5.x)" */
+  readonly label: string
+  /** The Fastify version the application asked for. */
+  readonly fastifyVersion: string
+  readonly dir: string
+}
+
 export interface PackedApp {
-  /** Temporary root holding the source copy, the tarball and the application. */
+  /** Temporary root holding the source copy, the tarball and the applications. */
   readonly root: string
   readonly tarball: string
   /** Paths inside the tarball, without the `package/` prefix. */
   readonly packedFiles: readonly string[]
-  /** The application directory with the tarball installed in node_modules. */
-  readonly appDir: string
+  /** One application per supported end of Fastify 5: the oldest (5.0.0) and the newest 5.x. */
+  readonly apps: readonly InstalledApp[]
   cleanup (): void
+}
+
+/** The oldest Fastify 5 and the newest one the registry has (asked, not taken from npm's cache). */
+function fastifyVersions (root: string): Array<{ version: string, label: string }> {
+  const listed = JSON.parse(mustRun('npm', ['view', 'fastify@5', 'version', '--json'], root)) as string | string[]
+  const newest = Array.isArray(listed) ? listed[listed.length - 1] as string : listed
+  return [{ version: '5.0.0', label: 'oldest 5.x' }, { version: newest, label: 'newest 5.x' }]
 }
 
 export function packAndInstall (): PackedApp {
@@ -58,6 +74,18 @@ export function packAndInstall (): PackedApp {
     rmSync(root, { recursive: true, force: true })
     throw error
   }
+}
+
+/** A fresh application that depends on its own Fastify and on the tarball, with the fixtures copied in. */
+function installApp (root: string, tarball: string, version: string, label: string): InstalledApp {
+  const dir = join(root, `app-fastify-${version}`)
+  mkdirSync(dir)
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'packed-app', version: '1.0.0', private: true }, null, 2))
+  // @types/node at the version this repository uses (already in npm's cache): the TypeScript consumer needs it.
+  const typesNode = (require(join(REPO, 'node_modules', '@types', 'node', 'package.json')) as { version: string }).version
+  mustRun('npm', ['install', `fastify@${version}`, tarball, `@types/node@${typesNode}`, '--prefer-offline', '--no-audit', '--no-fund'], dir)
+  for (const fixture of readdirSync(FIXTURES)) cpSync(join(FIXTURES, fixture), join(dir, fixture))
+  return { label: `fastify ${version} (${label})`, fastifyVersion: version, dir }
 }
 
 function packAndInstallIn (root: string): PackedApp {
@@ -75,21 +103,20 @@ function packAndInstallIn (root: string): PackedApp {
   if (packed === undefined) throw new Error(`npm pack printed no package:\n${packOutput}`)
   const tarball = join(root, basename(packed.filename))
 
-  const appDir = join(root, 'app')
-  mkdirSync(appDir)
-  writeFileSync(join(appDir, 'package.json'), JSON.stringify({ name: 'packed-app', version: '1.0.0', private: true }, null, 2))
-  // @types/node at the version this repository uses (already in npm's cache): the TypeScript consumer needs it.
-  const typesNode = (require(join(REPO, 'node_modules', '@types', 'node', 'package.json')) as { version: string }).version
-  mustRun('npm', ['install', tarball, `@types/node@${typesNode}`, '--prefer-offline', '--no-audit', '--no-fund'], appDir)
-  for (const fixture of readdirSync(FIXTURES)) cpSync(join(FIXTURES, fixture), join(appDir, fixture))
-
   return {
     root,
     tarball,
     packedFiles: packed.files.map((file) => file.path),
-    appDir,
+    apps: fastifyVersions(root).map(({ version, label }) => installApp(root, tarball, version, label)),
     cleanup: () => rmSync(root, { recursive: true, force: true })
   }
+}
+
+/** Every copy of `fastify` that `npm ls` finds in the application (directories). */
+export function fastifyCopies (appDir: string): { status: number | null, dirs: string[], output: string } {
+  const { status, stdout, output } = run('npm', ['ls', 'fastify', '--all', '--parseable'], appDir)
+  const dirs = [...new Set(stdout.split('\n').filter((line) => /[\\/]node_modules[\\/]fastify$/.test(line)))]
+  return { status, dirs, output }
 }
 
 export interface RunningServer {

@@ -1,0 +1,94 @@
+import { hkdfSync } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+// the package's module.exports is the fastify-plugin wrapped function (its named exports are not)
+import fastifySecureSession = require('@fastify/secure-session')
+import type { SecureSessionPluginOptions as SecureSessionOptions } from '@fastify/secure-session'
+import type { ResolvedLoginOptions, Secret } from '../types/index.js'
+import { FST_LOGIN_INVALID_OPTION, FST_LOGIN_UNSUPPORTED_SESSION } from './errors.js'
+import { detectSessionEngine, type SessionEngine } from './session-engine.js'
+
+/** @fastify/secure-session's default `expiry` (seconds). */
+const SECURE_SESSION_EXPIRY = 86401
+
+/** The session cookie's attributes unless options.session.cookie says otherwise. */
+const COOKIE_DEFAULTS = { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto' } as const
+
+/** What options.session may hold (secure-session accepts `cookieOptions` as another name of `cookie`). */
+interface LooseSessionOptions {
+  key?: unknown
+  secret?: unknown
+  cookie?: SecureSessionOptions['cookie']
+  cookieOptions?: SecureSessionOptions['cookie']
+  cookieName?: string
+  sessionName?: string
+}
+
+/**
+ * One @fastify/secure-session key per secret (HKDF-SHA256, the first secret's key first): the
+ * first encrypts, all decrypt, so rotating `secret` keeps the sessions of the old one alive.
+ */
+function deriveSessionKeys (secrets: readonly Secret[]): Buffer[] {
+  return secrets.map((secret) => Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'fastify-login secure-session key v1', 32)))
+}
+
+function refuseArray (session: unknown): void {
+  if (Array.isArray(session)) {
+    throw new FST_LOGIN_UNSUPPORTED_SESSION('options.session holds several sessions; give one object of @fastify/secure-session options, or register @fastify/secure-session yourself with a session named "session"')
+  }
+}
+
+/** The name of the session cookie fastify-login's own secure-session uses. */
+function ownCookieName (options: ResolvedLoginOptions, session: LooseSessionOptions): string {
+  const { sessionCookieName } = options
+  if (sessionCookieName !== undefined && session.cookieName !== undefined && sessionCookieName !== session.cookieName) {
+    throw new FST_LOGIN_INVALID_OPTION('sessionCookieName', `"${sessionCookieName}" differs from session.cookieName "${session.cookieName}"; give one of them`)
+  }
+  return session.cookieName ?? sessionCookieName ?? session.sessionName ?? 'session'
+}
+
+/** The options fastify-login registers @fastify/secure-session with (a new object: the application's is not changed). */
+function ownSessionOptions (options: ResolvedLoginOptions): SecureSessionOptions {
+  const { cookieOptions, ...session } = (options.session ?? {}) as LooseSessionOptions
+  const hasKey = session.key !== undefined || session.secret !== undefined
+  return {
+    ...session,
+    ...(hasKey ? {} : { key: deriveSessionKeys(options.secrets) }),
+    cookieName: ownCookieName(options, session),
+    // secure-session reads `cookieOptions` before `cookie`: either one overrides the defaults
+    cookie: { ...COOKIE_DEFAULTS, ...(cookieOptions ?? session.cookie) }
+  } as SecureSessionOptions
+}
+
+function existingEngine (fastify: FastifyInstance, options: ResolvedLoginOptions): SessionEngine | null {
+  if (fastify.hasPlugin('@fastify/secure-session') && !fastify.hasRequestDecorator('session')) {
+    throw new FST_LOGIN_UNSUPPORTED_SESSION('@fastify/secure-session is registered without a session named "session" (a sessionName of its own); name one of its sessions "session", or pass its options as fastify-login\'s `session` option and let fastify-login register it')
+  }
+  return detectSessionEngine(fastify, { cookieName: options.sessionCookieName, cookiePrefix: options.sessionCookiePrefix })
+}
+
+function refuseSameCookie (options: ResolvedLoginOptions, sessionCookie: string): void {
+  if (options.rememberCookie.name === sessionCookie) {
+    throw new FST_LOGIN_INVALID_OPTION('rememberCookie.name', `"${sessionCookie}" is the session cookie's name; the two cookies would overwrite each other`)
+  }
+}
+
+/**
+ * The session engine fastify-login works through: the session plugin the application registered,
+ * else @fastify/secure-session registered here with `options.session` and the cookie defaults.
+ */
+export async function setupSession (fastify: FastifyInstance, options: ResolvedLoginOptions): Promise<SessionEngine> {
+  const existing = existingEngine(fastify, options)
+  if (existing !== null) {
+    refuseSameCookie(options, existing.cookieName)
+    return existing
+  }
+  if (fastify.hasRequestDecorator('session')) {
+    throw new FST_LOGIN_UNSUPPORTED_SESSION('request.session is decorated by an unknown plugin; register @fastify/secure-session or @fastify/session, or let fastify-login register @fastify/secure-session')
+  }
+  refuseArray(options.session)
+  const session = ownSessionOptions(options)
+  const cookieName = session.cookieName as string
+  refuseSameCookie(options, cookieName)
+  await fastify.register(fastifySecureSession, session)
+  return detectSessionEngine(fastify, { cookieName, cookiePrefix: options.sessionCookiePrefix, sessionName: session.sessionName, expiry: session.expiry ?? SECURE_SESSION_EXPIRY }) as SessionEngine
+}
