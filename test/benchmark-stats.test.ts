@@ -8,6 +8,7 @@ import { TARGETS, assessTargets, type Target } from '../benchmark/support/target
 import { cellKey, type Results, type Run } from '../benchmark/support/results.js'
 import { plan, readSettings } from '../benchmark/support/settings.js'
 import { cookieValue, sessionIdOf } from '../benchmark/support/session-size.js'
+import { verdictTable } from '../benchmark/support/report.js'
 
 const BOOTSTRAP = { resamples: 10_000, seed: 1, level: 0.95 }
 
@@ -180,4 +181,17 @@ test('session size helpers: a cookie value out of a Cookie header, the id out of
   t.assert.strictEqual(cookieValue('sessionX=1', 'session'), undefined)
   t.assert.strictEqual(sessionIdOf('Xy_9.sig%2Bnature'), 'Xy_9')
   t.assert.strictEqual(sessionIdOf('plain'), 'plain')
+})
+
+test('verdictTable: the interval against the bound, too few rounds, a skipped target and a cookie size', (t: TestContext) => {
+  const table = verdictTable([
+    { target: 'protected: CPU µs/req (d) ≤ 1.05 × (b)', kind: 'ratio', rounds: 15, value: 1.021, interval: { low: 1.008, high: 1.071 }, bound: 1.05, verdict: 'not shown' },
+    { target: 'public: CPU µs/req (d) ≤ 1.02 × (b)', kind: 'ratio', rounds: 3, value: 0.9, interval: { low: 0.8, high: 0.95 }, bound: 1.02, verdict: 'not shown' },
+    { target: 'logged-in session cookie of (d) ≤ 180 bytes', kind: 'cookie', rounds: null, value: 333, interval: null, bound: 180, verdict: 'missed' },
+    { target: 'protected: CPU µs/req (d-sessions) ≤ 1.05 × (d)', kind: 'ratio', rounds: null, value: NaN, interval: null, bound: 1.05, verdict: null, skipped: 'scenario not present' }
+  ]).split('\n')
+  t.assert.strictEqual(table[2], '| protected: CPU µs/req (d) ≤ 1.05 × (b) | 15 | 1.021 | 1.008–1.071 | 1.05 | −4.0% … +2.0% | **not shown** |')
+  t.assert.strictEqual(table[3], '| public: CPU µs/req (d) ≤ 1.02 × (b) | 3 | 0.900 | 0.800–0.950 | 1.02 | −21.6% … −6.9% | not shown (3 paired rounds, 6 needed) |')
+  t.assert.strictEqual(table[4], '| logged-in session cookie of (d) ≤ 180 bytes | — | 333 | exact | 180 bytes | +85.0% | **missed** |')
+  t.assert.strictEqual(table[5], '| protected: CPU µs/req (d-sessions) ≤ 1.05 × (d) | — | — | — | 1.05 | — | skipped: scenario not present |')
 })

@@ -74,8 +74,8 @@ export function verdictTable (rows: readonly TargetRow[]): string {
   return [
     '| target | rounds | median | 95% interval | bound | interval vs bound | verdict |',
     '|---|--:|--:|--:|--:|--:|---|',
-    ...rows.map((row) => `| ${row.target} | ${row.rounds ?? '—'} | ${row.interval === null ? int(row.value) : fmt(row.value, 3)} | ` +
-      `${row.interval === null ? (Number.isFinite(row.value) ? 'exact' : '—') : range(row.interval, 3)} | ` +
-      `${row.interval === null ? row.bound : row.bound.toFixed(2)} | ${margin(row)} | ${verdictCell(row)} |`)
+    ...rows.map((row) => `| ${row.target} | ${row.rounds ?? '—'} | ${row.kind === 'cookie' ? int(row.value) : fmt(row.value, 3)} | ` +
+      `${row.interval !== null ? range(row.interval, 3) : row.kind === 'cookie' && Number.isFinite(row.value) ? 'exact' : '—'} | ` +
+      `${row.kind === 'cookie' ? `${row.bound} bytes` : row.bound.toFixed(2)} | ${margin(row)} | ${verdictCell(row)} |`)
   ].join('\n')
 }

@@ -46,6 +46,7 @@ export const TARGETS: readonly Target[] = [
 
 export interface TargetRow {
   target: string
+  kind: Target['kind']
   /** Paired rounds (ratio targets), null otherwise. */
   rounds: number | null
   /** The median paired ratio, or the measured size in bytes. */
@@ -76,14 +77,14 @@ function present (target: Target): boolean {
 
 function skipped (target: Target, reason: string): TargetRow {
   const bound = target.kind === 'cookie' ? target.maxBytes : target.max
-  return { target: describe(target), rounds: null, value: NaN, interval: null, bound, verdict: null, skipped: reason }
+  return { target: describe(target), kind: target.kind, rounds: null, value: NaN, interval: null, bound, verdict: null, skipped: reason }
 }
 
 function assessCookie (target: CookieTarget, sizes: ReadonlyMap<string, SessionSize>): TargetRow {
   const size = sizes.get(target.server)
   if (size === undefined) return skipped(target, NOT_MEASURED)
   const verdict = size.cookieBytes <= target.maxBytes ? 'holds' : 'missed'
-  return { target: describe(target), rounds: null, value: size.cookieBytes, interval: null, bound: target.maxBytes, verdict }
+  return { target: describe(target), kind: 'cookie', rounds: null, value: size.cookieBytes, interval: null, bound: target.maxBytes, verdict }
 }
 
 function assessPaired (target: RatioTarget, results: Results, bootstrap: BootstrapOptions): TargetRow {
@@ -91,7 +92,7 @@ function assessPaired (target: RatioTarget, results: Results, bootstrap: Bootstr
   const ys = series(results, target.scenario, target.y, target.metric)
   if (xs === undefined || ys === undefined) return skipped(target, NOT_MEASURED)
   const { rounds, median, interval, verdict } = assessRatio(xs, ys, target.max, bootstrap)
-  return { target: describe(target), rounds, value: median, interval, bound: target.max, verdict }
+  return { target: describe(target), kind: 'ratio', rounds, value: median, interval, bound: target.max, verdict }
 }
 
 /** One row per target, in the order of `targets`. */
