@@ -1,4 +1,5 @@
-// (d) fastify-login on @fastify/secure-session, which the plugin registers itself from `session`.
+// (d) fastify-login on @fastify/secure-session, which the plugin registers itself from `session`;
+// an async userLoader (support/login-routes.ts), as an application with a database has.
 import Fastify from 'fastify'
 import fastifyLogin from 'fastify-login'
 import { serve, start } from '../support/serve.js'

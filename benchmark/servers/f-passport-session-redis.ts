@@ -5,11 +5,11 @@ import fastifyCookie from '@fastify/cookie'
 import fastifySession from '@fastify/session'
 import { serve, start } from '../support/serve.js'
 import { registerPassport } from '../support/passport.js'
-import { redisSessionOptions } from '../support/config.js'
+import { redisPrefix, redisSessionOptions } from '../support/config.js'
 import { connectRedisStore } from '../support/redis.js'
 
 start(async () => {
-  const redis = await connectRedisStore('bench-f:')
+  const redis = await connectRedisStore(redisPrefix('f'))
   const app = Fastify()
   await app.register(fastifyCookie)
   await app.register(fastifySession, redisSessionOptions(redis.store))

@@ -21,6 +21,9 @@ export const SECURE_SESSION_COOKIE = 'session'
 export const SESSION_COOKIE = 'sessionId'
 export const REMEMBER_COOKIE = 'remember_token'
 
+/** The connect-redis key prefix of a Redis server's sessions (its own, so servers never share one). */
+export const redisPrefix = (serverId: string): string => `bench-${serverId}:`
+
 /** Salt of the bearer tokens that fastify-login servers make with URLSafeTimedSerializer. */
 export const TOKEN_SALT = 'benchmark-api-token'
 /** Tokens older than this (seconds) are refused. */

@@ -1,5 +1,5 @@
-// The routes and loaders of the two fastify-login servers, (d) and (e): only the session engine
-// under them differs.
+// The routes and loaders of the fastify-login servers, (d), (d-sync) and (e): only the session
+// engine under them (and the userLoader of d-sync) differs.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { URLSafeTimedSerializer, type FastifyLoginOptions } from 'fastify-login'
 import { PUBLIC_BODY, loginTarget, profile, unauthorized, type LoginBody } from './routes.js'
@@ -20,11 +20,20 @@ function bearerUser (request: FastifyRequest): BenchUser | null {
   }
 }
 
+/**
+ * The userLoader of (d) and (e): async, as in an application that reads its users from a
+ * database (here the Map, so the figure is the cost of the promise, not of a query).
+ */
+export const asyncUserLoader = async (id: string): Promise<BenchUser | null> => findUser(id)
+
+/** The userLoader of (d-sync): answers synchronously (an in-process cache). */
+export const syncUserLoader = (id: string): BenchUser | null => findUser(id)
+
 /** fastify-login options shared by (d) and (e); `extra` adds the engine-specific ones. */
 export function loginOptions (extra: Partial<FastifyLoginOptions> = {}): FastifyLoginOptions {
   return {
     secret: SECRET,
-    userLoader: (id) => findUser(id),
+    userLoader: asyncUserLoader,
     requestLoader: bearerUser,
     ...extra
   }

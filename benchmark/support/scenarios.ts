@@ -1,45 +1,59 @@
-// What the benchmark measures: the servers, the scenarios each answers, and the one-time fixture
-// step that logs in over HTTP to get the session cookie, remember cookie and bearer token.
+// What the benchmark measures: the servers and the scenarios each answers, and the one-time
+// fixture step that logs in over HTTP to get the session cookie, remember cookie and bearer token.
+// Adding a server is a file in servers/ plus one entry in SERVERS (and its targets in targets.ts).
 import { REMEMBER_COOKIE } from './config.js'
 import { BENCH_USER_ID, users } from './users.js'
 
-export type ServerId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f'
-
-export interface ServerSpec {
-  id: ServerId
-  label: string
-  /** Path from the repository root. */
-  file: string
-  redis: boolean
-}
-
-export const SERVERS: readonly ServerSpec[] = [
-  { id: 'a', label: 'bare Fastify (no session)', file: 'benchmark/servers/a-bare.ts', redis: false },
-  { id: 'b', label: 'hand-written check, secure-session', file: 'benchmark/servers/b-secure-session.ts', redis: false },
-  { id: 'c', label: '@fastify/passport, secure-session', file: 'benchmark/servers/c-passport-secure-session.ts', redis: false },
-  { id: 'd', label: 'fastify-login, secure-session', file: 'benchmark/servers/d-login-secure-session.ts', redis: false },
-  { id: 'e', label: 'fastify-login, session + Redis', file: 'benchmark/servers/e-login-session-redis.ts', redis: true },
-  { id: 'f', label: '@fastify/passport, session + Redis', file: 'benchmark/servers/f-passport-session-redis.ts', redis: true }
-]
+export type ScenarioId = 'public' | 'protected' | 'anonymous-401' | 'remembered' | 'bearer'
 
 export type Credential = 'none' | 'session' | 'remember' | 'token'
 
 export interface Scenario {
-  id: string
+  id: ScenarioId
   label: string
   path: string
   credential: Credential
   expectStatus: number
-  servers: readonly ServerId[]
 }
 
 export const SCENARIOS: readonly Scenario[] = [
-  { id: 'public', label: 'GET /public, anonymous', path: '/public', credential: 'none', expectStatus: 200, servers: ['a', 'b', 'c', 'd', 'e', 'f'] },
+  { id: 'public', label: 'GET /public, anonymous', path: '/public', credential: 'none', expectStatus: 200 },
+  { id: 'protected', label: 'GET /protected, session cookie', path: '/protected', credential: 'session', expectStatus: 200 },
+  { id: 'anonymous-401', label: 'GET /protected, no credentials → 401', path: '/protected', credential: 'none', expectStatus: 401 },
+  { id: 'remembered', label: 'GET /remembered, remember cookie only', path: '/remembered', credential: 'remember', expectStatus: 200 },
+  { id: 'bearer', label: 'GET /api/me, bearer token (requestLoader)', path: '/api/me', credential: 'token', expectStatus: 200 }
+]
+
+/** The session engine a server runs on: which cookie carries the login, and where the session lives. */
+export type Engine = 'none' | 'secure-session' | 'session'
+
+export interface ServerSpec {
+  id: string
+  label: string
+  /** Path from the repository root. */
+  file: string
+  engine: Engine
+  /** Whether it needs the runner's redis-server (REDIS_URL). */
+  redis: boolean
+  /** The scenarios it answers, measured in this order within a round. */
+  scenarios: readonly ScenarioId[]
+}
+
+/** Every route of a plain login check. */
+const CHECKED: readonly ScenarioId[] = ['public', 'protected', 'anonymous-401']
+/** The routes of the fastify-login servers: the checked ones, the remember cookie and the bearer token. */
+const LOGIN: readonly ScenarioId[] = [...CHECKED, 'remembered', 'bearer']
+
+export const SERVERS: readonly ServerSpec[] = [
   // (a) answers /protected with no check at all: the floor for the logged-in route.
-  { id: 'protected', label: 'GET /protected, session cookie', path: '/protected', credential: 'session', expectStatus: 200, servers: ['a', 'b', 'c', 'd', 'e', 'f'] },
-  { id: 'anonymous-401', label: 'GET /protected, no credentials → 401', path: '/protected', credential: 'none', expectStatus: 401, servers: ['b', 'c', 'd', 'e', 'f'] },
-  { id: 'remembered', label: 'GET /remembered, remember cookie only', path: '/remembered', credential: 'remember', expectStatus: 200, servers: ['d', 'e'] },
-  { id: 'bearer', label: 'GET /api/me, bearer token (requestLoader)', path: '/api/me', credential: 'token', expectStatus: 200, servers: ['d', 'e'] }
+  { id: 'a', label: 'bare Fastify (no session)', file: 'benchmark/servers/a-bare.ts', engine: 'none', redis: false, scenarios: ['public', 'protected'] },
+  { id: 'b', label: 'hand-written check, secure-session', file: 'benchmark/servers/b-secure-session.ts', engine: 'secure-session', redis: false, scenarios: CHECKED },
+  { id: 'c', label: '@fastify/passport, secure-session', file: 'benchmark/servers/c-passport-secure-session.ts', engine: 'secure-session', redis: false, scenarios: CHECKED },
+  { id: 'd', label: 'fastify-login, secure-session', file: 'benchmark/servers/d-login-secure-session.ts', engine: 'secure-session', redis: false, scenarios: LOGIN },
+  // (d) with a synchronous userLoader: only the route where the userLoader runs differs from (d)
+  { id: 'd-sync', label: 'fastify-login, secure-session, sync userLoader', file: 'benchmark/servers/d-sync-login-secure-session.ts', engine: 'secure-session', redis: false, scenarios: ['protected'] },
+  { id: 'e', label: 'fastify-login, session + Redis', file: 'benchmark/servers/e-login-session-redis.ts', engine: 'session', redis: true, scenarios: LOGIN },
+  { id: 'f', label: '@fastify/passport, session + Redis', file: 'benchmark/servers/f-passport-session-redis.ts', engine: 'session', redis: true, scenarios: CHECKED }
 ]
 
 /**
@@ -50,7 +64,7 @@ export const SCENARIOS: readonly Scenario[] = [
 export const CLIENT_HEADERS: Readonly<Record<string, string>> = { 'user-agent': 'fastify-login-benchmark' }
 
 export interface Credentials {
-  /** `Cookie` header value with the session cookie only. */
+  /** `Cookie` header value with the session cookie(s) only. */
   session?: string
   /** `Cookie` header value with the remember cookie only. */
   remember?: string
@@ -68,7 +82,7 @@ function cookiePairs (response: Response): Array<[string, string]> {
 
 /** Logs in once as the benchmark user (POST /login) and keeps what each scenario needs. */
 export async function logIn (base: string, server: ServerSpec): Promise<Credentials> {
-  if (server.id === 'a') return {}
+  if (server.engine === 'none') return {}
   const response = await fetch(`${base}/login`, {
     method: 'POST',
     headers: { ...CLIENT_HEADERS, 'content-type': 'application/json' },
@@ -96,7 +110,7 @@ function credentialHeaders (scenario: Scenario, server: ServerSpec, credentials:
     case 'none': return {}
     case 'session':
       // (a) has no session: it answers /protected without looking at any cookie.
-      if (server.id === 'a') return {}
+      if (server.engine === 'none') return {}
       return { cookie: need(credentials.session, 'session cookie', server) }
     case 'remember': return { cookie: need(credentials.remember, 'remember cookie', server) }
     case 'token': return { authorization: `Bearer ${need(credentials.token, 'bearer token', server)}` }

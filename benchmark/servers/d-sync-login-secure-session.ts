@@ -1,0 +1,14 @@
+// (d-sync) (d) with a synchronous userLoader: the row that shows what the async loader of (d) costs.
+// Not judged by any target.
+import Fastify from 'fastify'
+import fastifyLogin from 'fastify-login'
+import { serve, start } from '../support/serve.js'
+import { loginOptions, loginRoutes, syncUserLoader } from '../support/login-routes.js'
+import { SECURE_SESSION_OPTIONS } from '../support/config.js'
+
+start(async () => {
+  const app = Fastify()
+  await app.register(fastifyLogin, loginOptions({ session: SECURE_SESSION_OPTIONS, userLoader: syncUserLoader }))
+  loginRoutes(app)
+  await serve(app)
+})
