@@ -52,7 +52,7 @@ test('the previous token logs in for rotationGrace seconds without a new token; 
   const clock = installClock(t)
   const { app, browser, cookie, entries } = await rememberedApp(t, { rememberCookie: { rotationGrace: 10 } })
   const thefts: string[] = []
-  app.loginManager.on('rememberTheft', (_request, user) => thefts.push((user as { name: string }).name))
+  app.loginManager.on('rememberTheft', (_request, user) => thefts.push((user as unknown as { name: string }).name))
   const other = browser()
   await other.request({ method: 'POST', url: '/login/1' }) // another device of the same user
   // the owner restores: the token rotates
