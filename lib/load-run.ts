@@ -16,6 +16,8 @@ export interface Run {
   now: number
   /** The session's last-seen time (idleTimeout). */
   seenAt: number
+  /** The session login's user id, once the session step read it. */
+  id: string
   /** With `sessions`: the tracked session of the session login. */
   entry: StoredSession | null
 }

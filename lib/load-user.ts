@@ -76,7 +76,7 @@ export function createUserLoader (ctx: LoginContext) {
 
   function load (request: FastifyRequest, state: LoginState, sessionId: unknown): MaybePromise<void> {
     const events: LoginEvent[] | null = listening() ? [['accessed', request]] : null
-    const run: Run = { request, state, events, now: 0, seenAt: 0, entry: null }
+    const run: Run = { request, state, events, now: 0, seenAt: 0, id: '', entry: null }
     if (sessionId === undefined) {
       return afterSession(run, null)
     }

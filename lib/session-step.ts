@@ -1,3 +1,4 @@
+import type { StoredSession } from '../types/index.js'
 import type { LoginContext } from './context.js'
 import { nowSeconds } from './context.js'
 import { chain, type MaybePromise } from './maybe-promise.js'
@@ -72,6 +73,15 @@ export function createSessionStep (ctx: LoginContext): (run: Run, id: unknown) =
     return null
   }
 
+  /** With `sessions`: the store still has the login's tracked session. */
+  function trackedLive (run: Run, entry: StoredSession | null): MaybePromise<Found> {
+    if (entry === null) {
+      return endLogin(run, 'its tracked session was revoked or expired')
+    }
+    run.entry = entry
+    return loadUser(run, run.id)
+  }
+
   function loadUser (run: Run, id: string): MaybePromise<Found> {
     if (userLoader === undefined) {
       return null
@@ -117,11 +127,8 @@ export function createSessionStep (ctx: LoginContext): (run: Run, id: unknown) =
       return endLogin(run, reason)
     }
     if (tracked !== null) {
-      return tracked.live(engine.get(run.request, SID), id).then((entry) => {
-        if (entry === null) return endLogin(run, 'its tracked session was revoked or expired')
-        run.entry = entry
-        return loadUser(run, id)
-      })
+      run.id = id
+      return chain(run, tracked.live(engine.get(run.request, SID), id), trackedLive)
     }
     return loadUser(run, id)
   }

@@ -3,6 +3,8 @@ import type { FastifyRequest } from 'fastify'
 import type { NewStoredSession, ResolvedLoginOptions, SessionInfo, SessionStore, StoredSession, StoredSessionChanges } from '../types/index.js'
 import type { SessionEngine } from './session-engine.js'
 import { FST_LOGIN_STORE_UNAVAILABLE } from './errors.js'
+import type { MaybePromise } from './maybe-promise.js'
+import { kGetNow } from './session-store/memory.js'
 
 type Settings = NonNullable<ResolvedLoginOptions['sessions']>
 
@@ -73,11 +75,16 @@ export class TrackedSessions {
     return end
   }
 
-  /** The live entry `sid` of the session login of `userId`, else null (revoked, expired, another user's). */
-  async live (sid: unknown, userId: string): Promise<StoredSession | null> {
+  /**
+   * The live entry `sid` of the session login of `userId`, else null (revoked, expired, another
+   * user's). The memory store answers at once, so its check creates no promise.
+   */
+  live (sid: unknown, userId: string): MaybePromise<StoredSession | null> {
     if (typeof sid !== 'string' || sid === '') return null
-    const entry = await guarded(() => this.store.get(sid))
-    return entry !== null && entry.userId === userId ? entry : null
+    const ownedBy = (entry: StoredSession | null): StoredSession | null => entry !== null && entry.userId === userId ? entry : null
+    const getNow = (this.store as { [kGetNow]?: (id: string) => StoredSession | null })[kGetNow]
+    if (getNow !== undefined) return ownedBy(getNow.call(this.store, sid))
+    return guarded(() => this.store.get(sid)).then(ownedBy)
   }
 
   /** Records the sighting (lastSeenAt, ip) at most once a minute; never waits for the store. */

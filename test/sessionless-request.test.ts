@@ -5,7 +5,7 @@ import { test, type TestContext } from 'node:test'
 import Fastify from 'fastify'
 import fastifyCookie from '@fastify/cookie'
 import fastifySession from '@fastify/session'
-import fastifyLogin from 'fastify-login'
+import fastifyLogin, { memorySessionStore } from 'fastify-login'
 import { ENGINE, SECRET, SESSION_SECRET, buildApp } from './helpers/app.js'
 import { client } from './helpers/cookie-jar.js'
 import { flowRoutes } from './helpers/flows.js'
@@ -106,13 +106,13 @@ test('loginUser on an absolute-form request: a coded 400 on @fastify/session, ne
 })
 
 /** fastify-login on @fastify/session whose cookie is scoped to /app; routes inside and outside it. */
-async function scopedApp (t: TestContext) {
+async function scopedApp (t: TestContext, extra: Record<string, unknown> = {}) {
   const users = makeUsers()
   const app = Fastify()
   t.after(() => app.close())
   await app.register(fastifyCookie)
   await app.register(fastifySession, { secret: SESSION_SECRET, cookie: { path: '/app', secure: false }, saveUninitialized: false })
-  await app.register(fastifyLogin, { secret: SECRET, userLoader: (id) => users.get(id) ?? null, sessionProtection: false })
+  await app.register(fastifyLogin, { secret: SECRET, userLoader: (id) => users.get(id) ?? null, sessionProtection: false, ...extra })
   for (const prefix of ['/app', '']) {
     app.post<{ Params: { id: string } }>(`${prefix}/login/:id`, async (request) => ({ ok: await request.loginUser(users.get(request.params.id) as never, { remember: true }) }))
     app.post(`${prefix}/logout`, async (request) => ({ ok: await request.logoutUser() }))
@@ -154,4 +154,15 @@ test('loginUser and logoutUser outside cookie.path answer a coded 400 and set no
     t.assert.strictEqual(response.json().code, 'FST_LOGIN_NO_SESSION')
     t.assert.strictEqual(response.headers['set-cookie'], undefined)
   }
+})
+
+test('with tracked sessions, a login outside cookie.path is refused before the store gets an entry', async (t: TestContext) => {
+  const store = memorySessionStore()
+  const { request } = await scopedApp(t, { sessions: { store } })
+  const response = await request({ method: 'POST', url: '/login/1' })
+  t.assert.strictEqual(response.statusCode, 400)
+  t.assert.strictEqual(response.json().code, 'FST_LOGIN_NO_SESSION')
+  t.assert.deepStrictEqual(await store.list('1'), [])
+  t.assert.deepStrictEqual((await request({ method: 'POST', url: '/app/login/1' })).json(), { ok: true })
+  t.assert.strictEqual((await store.list('1')).length, 1)
 })

@@ -1,7 +1,7 @@
 // The routes and loaders of the fastify-login servers, (d), (d-sync) and (e): only the session
 // engine under them (and the userLoader of d-sync) differs.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { URLSafeTimedSerializer, type FastifyLoginOptions } from 'fastify-login'
+import { URLSafeTimedSerializer, type FastifyLoginOptions, type SessionStore } from 'fastify-login'
 import { PUBLIC_BODY, loginTarget, profile, unauthorized, type LoginBody } from './routes.js'
 import { findUser, type BenchUser } from './users.js'
 import { SECRET, TOKEN_MAX_AGE, TOKEN_SALT } from './config.js'
@@ -37,6 +37,15 @@ export function loginOptions (extra: Partial<FastifyLoginOptions> = {}): Fastify
     requestLoader: bearerUser,
     ...extra
   }
+}
+
+/**
+ * Tracked sessions on `store`. The runner replays one remember cookie for a whole run, so the
+ * grace is long: every restore after a cookie's first is a restore inside the grace (a store read
+ * and a new session, no rotation write).
+ */
+export function trackedSessions (store: SessionStore): Partial<FastifyLoginOptions> {
+  return { sessions: { store }, rememberCookie: { rotationGrace: 86_400 } }
 }
 
 export function loginRoutes (app: FastifyInstance): void {

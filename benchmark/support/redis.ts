@@ -8,10 +8,20 @@ export interface RedisSessionStore {
   close: () => Promise<unknown>
 }
 
-export async function connectRedisStore (prefix: string): Promise<RedisSessionStore> {
+function newClient (url: string) {
+  return createClient({ url })
+}
+
+export interface RedisConnection {
+  client: ReturnType<typeof newClient>
+  close: () => Promise<unknown>
+}
+
+/** A node-redis client at REDIS_URL. */
+export async function connectRedis (): Promise<RedisConnection> {
   const url = process.env.REDIS_URL
   if (url === undefined || url === '') throw new Error('benchmark server: REDIS_URL is not set (the runner sets it)')
-  const client = createClient({ url })
+  const client = newClient(url)
   let closing = false
   // node-redis throws on an 'error' event nobody listens to; a Redis that goes away mid-run shows
   // as failed requests in the runner's table, so here it is only reported
@@ -20,10 +30,15 @@ export async function connectRedisStore (prefix: string): Promise<RedisSessionSt
   })
   await client.connect()
   return {
-    store: new RedisStore({ client, prefix }),
+    client,
     close: () => {
       closing = true
       return client.quit()
     }
   }
+}
+
+export async function connectRedisStore (prefix: string): Promise<RedisSessionStore> {
+  const { client, close } = await connectRedis()
+  return { store: new RedisStore({ client, prefix }), close }
 }

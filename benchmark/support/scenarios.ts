@@ -53,6 +53,10 @@ export const SERVERS: readonly ServerSpec[] = [
   // (d) with a synchronous userLoader: only the route where the userLoader runs differs from (d)
   { id: 'd-sync', label: 'fastify-login, secure-session, sync userLoader', file: 'benchmark/servers/d-sync-login-secure-session.ts', engine: 'secure-session', redis: false, scenarios: ['protected'] },
   { id: 'e', label: 'fastify-login, session + Redis', file: 'benchmark/servers/e-login-session-redis.ts', engine: 'session', redis: true, scenarios: LOGIN },
+  // tracked sessions (`sessions`): the protected route and the remember restore
+  { id: 'd-sessions', label: 'fastify-login + sessions (memory store), secure-session', file: 'benchmark/servers/d-sessions-memory.ts', engine: 'secure-session', redis: false, scenarios: ['protected', 'remembered'] },
+  { id: 'd-sessions-redis', label: 'fastify-login + sessions (Redis store), secure-session', file: 'benchmark/servers/d-sessions-redis.ts', engine: 'secure-session', redis: true, scenarios: ['protected', 'remembered'] },
+  { id: 'e-sessions', label: 'fastify-login + sessions (Redis store), session + Redis', file: 'benchmark/servers/e-sessions-redis.ts', engine: 'session', redis: true, scenarios: ['protected'] },
   { id: 'f', label: '@fastify/passport, session + Redis', file: 'benchmark/servers/f-passport-session-redis.ts', engine: 'session', redis: true, scenarios: CHECKED }
 ]
 

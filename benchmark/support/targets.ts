@@ -41,6 +41,7 @@ export const TARGETS: readonly Target[] = [
   // tracked sessions (next issue): (d) with `sessions` on the memory store, (e) with `sessions`
   // on the Redis store, each against the same server without `sessions`
   cpu('protected', 'd-sessions', 'd', 1.05),
+  cpu('protected', 'd-sessions-redis', 'd', 1.30),
   cpu('protected', 'e-sessions', 'e', 1.30)
 ]
 

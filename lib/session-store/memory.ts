@@ -15,6 +15,9 @@ function byAge (a: StoredSession, b: StoredSession): number {
   return a.lastSeenAt - b.lastSeenAt || a.createdAt - b.createdAt
 }
 
+/** A store that can answer `get` at once (no I/O) has this method; the plugin's hot path uses it. */
+export const kGetNow = Symbol('fastify-login.getNow')
+
 class MemorySessionStore implements SessionStore {
   readonly #entries = new Map<string, StoredSession>()
   /** The ids of each user's entries (expired ones until they are met). */
@@ -46,6 +49,11 @@ class MemorySessionStore implements SessionStore {
   }
 
   async get (id: string): Promise<StoredSession | null> {
+    return this.#find(id, Date.now())
+  }
+
+  /** `get` without a promise: the plugin's per-request liveness check on this store. */
+  [kGetNow] (id: string): StoredSession | null {
     return this.#find(id, Date.now())
   }
 

@@ -3,6 +3,7 @@
 import { test, type TestContext } from 'node:test'
 import { buildApp, ENGINE, recordEvents } from '../helpers/app.js'
 import { advance, installClock, isDeletion, REMEMBER, setCookie } from '../helpers/remember.js'
+import { memorySessionStore, type SessionStore } from 'fastify-login'
 import { devices, revoke, sessionsApp } from './helpers.js'
 
 test('every loginUser creates one tracked session; listSessions shows them, most recently seen first', async (t: TestContext) => {
@@ -190,18 +191,44 @@ test('entries expire: the engine\'s lifetime without remember, never past absolu
   t.assert.strictEqual(long?.expiresAt, (long?.createdAt as number) + 86400 * 30 * 1000, 'capped by absoluteTimeout')
 })
 
+/** A store that answers like `inner` until `down` is set, then rejects (or throws) like a Redis that went away. */
+function failingStore (inner: SessionStore): { store: SessionStore, fail (how: 'reject' | 'throw'): void } {
+  let failure: 'reject' | 'throw' | null = null
+  const call = <T>(run: () => Promise<T>): Promise<T> => {
+    if (failure === 'throw') throw new Error('down')
+    return failure === 'reject' ? Promise.reject(new Error('connection refused')) : run()
+  }
+  return {
+    store: {
+      create: (session, limit) => call(() => inner.create(session, limit)),
+      get: (id) => call(() => inner.get(id)),
+      update: (id, changes, expected) => call(() => inner.update(id, changes, expected)),
+      list: (userId) => call(() => inner.list(userId)),
+      destroy: (id) => call(() => inner.destroy(id)),
+      destroyAll: (userId, exceptId) => call(() => inner.destroyAll(userId, exceptId))
+    },
+    fail: (how) => { failure = how }
+  }
+}
+
 test('a store that fails makes a logged-in request fail closed with FST_LOGIN_STORE_UNAVAILABLE (503)', async (t: TestContext) => {
-  const { browser, store } = await sessionsApp(t)
+  const failing = failingStore(memorySessionStore())
+  const { browser } = await sessionsApp(t, { store: failing.store })
   const a = browser()
-  await a.request({ method: 'POST', url: '/login/1' })
-  store.get = async () => { throw new Error('connection refused') }
-  const response = await a.request('/secret')
-  t.assert.strictEqual(response.statusCode, 503)
-  t.assert.strictEqual(response.json().code, 'FST_LOGIN_STORE_UNAVAILABLE')
-  // an anonymous request does not touch the store
-  t.assert.strictEqual((await browser().request('/whoami')).statusCode, 200)
-  store.create = () => { throw new Error('down') }
-  t.assert.strictEqual((await browser().request({ method: 'POST', url: '/login/2' })).statusCode, 503)
+  await a.request({ method: 'POST', url: '/login/1?remember=1' })
+  t.assert.strictEqual((await a.request('/secret')).statusCode, 200, 'a store without a synchronous get works as well')
+  for (const how of ['reject', 'throw'] as const) {
+    failing.fail(how)
+    const response = await a.request('/secret')
+    t.assert.strictEqual(response.statusCode, 503, how)
+    t.assert.strictEqual(response.json().code, 'FST_LOGIN_STORE_UNAVAILABLE')
+    // a remember-cookie restore fails closed too
+    const restore = await browser().request({ url: '/secret', cookies: { [REMEMBER]: a.jar.get(REMEMBER) as string } })
+    t.assert.strictEqual(restore.statusCode, 503, `${how}: restore`)
+    // an anonymous request does not touch the store
+    t.assert.strictEqual((await browser().request('/whoami')).statusCode, 200)
+    t.assert.strictEqual((await browser().request({ method: 'POST', url: '/login/2' })).statusCode, 503)
+  }
 })
 
 test('sessionCookieFor with sessions on creates a tracked session', async (t: TestContext) => {

@@ -1,0 +1,14 @@
+// (d-sessions) (d) with tracked sessions on the memory store: the cost of the liveness check
+// when it needs no I/O.
+import Fastify from 'fastify'
+import fastifyLogin, { memorySessionStore } from 'fastify-login'
+import { serve, start } from '../support/serve.js'
+import { loginOptions, loginRoutes, trackedSessions } from '../support/login-routes.js'
+import { SECURE_SESSION_OPTIONS } from '../support/config.js'
+
+start(async () => {
+  const app = Fastify()
+  await app.register(fastifyLogin, loginOptions({ session: SECURE_SESSION_OPTIONS, ...trackedSessions(memorySessionStore()) }))
+  loginRoutes(app)
+  await serve(app)
+})

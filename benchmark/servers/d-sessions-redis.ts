@@ -1,0 +1,17 @@
+// (d-sessions-redis) (d) with tracked sessions on the Redis store: the session lives in the
+// browser, its liveness in Redis (one HMGET per logged-in request).
+import Fastify from 'fastify'
+import fastifyLogin, { redisSessionStore } from 'fastify-login'
+import { serve, start } from '../support/serve.js'
+import { loginOptions, loginRoutes, trackedSessions } from '../support/login-routes.js'
+import { SECURE_SESSION_OPTIONS, redisPrefix } from '../support/config.js'
+import { connectRedis } from '../support/redis.js'
+
+start(async () => {
+  const redis = await connectRedis()
+  const app = Fastify()
+  const store = redisSessionStore(redis.client, { prefix: redisPrefix('d-sessions-redis') })
+  await app.register(fastifyLogin, loginOptions({ session: SECURE_SESSION_OPTIONS, ...trackedSessions(store) }))
+  loginRoutes(app)
+  await serve(app, { onClose: redis.close })
+})
