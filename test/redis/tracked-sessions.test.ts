@@ -47,6 +47,12 @@ async function entryKeysOf (pair: Pair, userId: string): Promise<string[]> {
   return keys
 }
 
+/** How many of @fastify/session's stored sessions hold a login of `userId` (dead or alive). */
+async function storedLoginsOf (pair: Pair, userId: string): Promise<number> {
+  const values = await Promise.all((await allKeys(pair, 'sess:*')).map((key) => pair.inspect.get(key)))
+  return values.filter((value) => value !== null && (JSON.parse(value) as { _user_id?: string })._user_id === userId).length
+}
+
 /** The random token inside a remember cookie (base64url JSON payload, then timestamp, then signature). */
 function tokenOf (cookie: string): string {
   const payload = decodeURIComponent(cookie).split('.')[0] as string
@@ -92,6 +98,10 @@ async function parallelLogins (t: TestContext, pair: Pair, round: number): Promi
   t.assert.deepStrictEqual((await adminSessions(pair.b, userId)).map((session) => session.id).sort(), listed)
   t.assert.strictEqual((await entryKeysOf(pair, userId)).length, MAX_PER_USER, 'entries of the user in Redis')
   t.assert.strictEqual(await pair.inspect.zCard((await allKeys(pair, `fastify-login:*:u:${userId}`))[0] as string), MAX_PER_USER, 'ids in the user\'s index')
+
+  if (pair.sessionCookie === 'sessionId') {
+    t.diagnostic(`@fastify/session sessions holding a login of ${userId}: ${await storedLoginsOf(pair, userId)}, of which ${MAX_PER_USER} live (the rest dead, until their TTL)`)
+  }
 
   // exactly those sessions still log in: every other browser is anonymous
   const current: string[] = []
