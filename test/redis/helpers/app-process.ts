@@ -1,4 +1,5 @@
-// Runs test/redis/fixtures/app.ts in a child process and waits for the port it listens on.
+// Runs test/redis/fixtures/app.ts (or another fixture app) in a child process and waits for the
+// port it listens on.
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -23,9 +24,10 @@ const FIXTURE = join(__dirname, '..', 'fixtures', 'app.ts')
 const START_WITHIN_MS = 120_000
 const STOP_WITHIN_MS = 5_000
 
-export async function startApp (env: AppEnv): Promise<AppProcess> {
+/** `fixture`: the path of an app that prints `{"port":N}` as fixtures/app.ts does; `env` may add variables for it. */
+export async function startApp (env: AppEnv & Record<string, string>, fixture = FIXTURE): Promise<AppProcess> {
   // stdin stays an open pipe: the app exits when it closes, so it never outlives this process.
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe']
   })
