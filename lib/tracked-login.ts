@@ -3,6 +3,7 @@ import type { UserType as User } from '../types/index.js'
 import { authHashOf, type LoginContext } from './context.js'
 import { FST_LOGIN_INVALID_USER } from './errors.js'
 import { SID, USER_ID } from './session-keys.js'
+import { removeLogin } from './session-login.js'
 import { clientOf, newRememberToken, rememberHashOf, type TrackedSessions } from './tracked-sessions.js'
 
 export interface TrackedLogin {
@@ -40,8 +41,14 @@ export async function openTrackedLogin (ctx: LoginContext, request: FastifyReque
   return { sid, rememberValue }
 }
 
-/** Names the tracked session in the (rotated) session, and the engine's session in the entry. */
+/**
+ * Names the tracked session in the (rotated) session, and the engine's session in the entry. When
+ * a parallel login revoked the entry meanwhile, the login is taken out again, so that the stored
+ * session @fastify/session saves holds none (it would log nobody in, but would linger until its TTL).
+ */
 export async function attachTrackedLogin (ctx: LoginContext, request: FastifyRequest, sid: string): Promise<void> {
   ctx.engine.set(request, SID, sid)
-  await (ctx.tracked as TrackedSessions).attachEngine(request, sid)
+  if (!await (ctx.tracked as TrackedSessions).attachEngine(request, sid)) {
+    removeLogin(ctx, request, true)
+  }
 }

@@ -122,12 +122,16 @@ export class TrackedSessions {
     return created.id
   }
 
-  /** Records the engine's session id (@fastify/session) so a revocation destroys it too. */
-  async attachEngine (request: FastifyRequest, sid: string): Promise<void> {
+  /**
+   * Records the engine's session id (@fastify/session) so a revocation destroys it too. False when
+   * the entry is gone meanwhile (a parallel login revoked it under `maxPerUser`).
+   */
+  async attachEngine (request: FastifyRequest, sid: string): Promise<boolean> {
     const engineId = this.#engine.storedId?.(request)
-    if (engineId !== undefined) {
-      await guarded(() => this.store.update(sid, { engineId }))
+    if (engineId === undefined) {
+      return true
     }
+    return guarded(() => this.store.update(sid, { engineId }))
   }
 
   async change (sid: string, changes: StoredSessionChanges, expectRememberHash?: string | null): Promise<boolean> {

@@ -4,7 +4,7 @@
 import { test, type TestContext } from 'node:test'
 import { buildApp } from '../helpers/app.js'
 import { HashedUser } from '../helpers/users.js'
-import { installClock, advance, isDeletion, putInSession, REMEMBER, setCookie } from '../helpers/remember.js'
+import { installClock, advance, isDeletion, putInSession, REMEMBER, sessionRoutes, setCookie } from '../helpers/remember.js'
 import { sessionsApp } from './helpers.js'
 
 test('sessionCookieFor under maxPerUser with refuse throws a coded error once the user is at the limit', async (t: TestContext) => {
@@ -55,6 +55,7 @@ test('a session issued by 0.1 (_fresh: true) is fresh without a window and not f
   installClock(t)
   const { request } = await buildApp(t, {}, {
     routes: (app) => {
+      sessionRoutes(app)
       app.get('/fresh', async (req) => ({ plain: req.loginFresh(), within: req.loginFresh(60) }))
     }
   })
@@ -75,4 +76,18 @@ test('a route without config.freshFor keeps the global window once another route
   advance(clock, 50)
   t.assert.deepStrictEqual((await request('/sudo')).json(), { fresh: false })
   t.assert.deepStrictEqual((await request('/plain')).json(), { fresh: true })
+})
+
+test('on @fastify/session, a login whose tracked session was revoked while it was made keeps no login in its stored session', async (t: TestContext) => {
+  const { memorySessionStore } = await import('fastify-login')
+  const inner = memorySessionStore()
+  const store = {
+    ...Object.fromEntries((['create', 'get', 'list', 'destroy', 'destroyAll'] as const).map((name) => [name, inner[name].bind(inner)])),
+    // the entry is gone by the time the engine's id is recorded (a parallel login revoked it)
+    update: async (id: string, changes: Record<string, unknown>) => changes.engineId === undefined ? inner.update(id, changes) : false
+  }
+  const { request } = await sessionsApp(t, { store })
+  t.assert.deepStrictEqual((await request({ method: 'POST', url: '/login/1' })).json(), { ok: true })
+  const { ENGINE } = await import('../helpers/app.js')
+  t.assert.strictEqual((await request('/whoami')).json().anonymous, ENGINE === 'session')
 })

@@ -3,7 +3,7 @@
 import type { TestContext } from 'node:test'
 import { memorySessionStore, type FastifyLoginOptions, type SessionStore, type StoredSession } from 'fastify-login'
 import { buildApp, type TestApp } from '../helpers/app.js'
-import { client, type Client } from '../helpers/remember.js'
+import { client, sessionRoutes, type Client } from '../helpers/remember.js'
 
 export interface SessionsApp extends TestApp {
   store: SessionStore
@@ -18,6 +18,7 @@ export async function sessionsApp (t: TestContext, sessions: Record<string, unkn
   const store = (sessions.store as SessionStore | undefined) ?? memorySessionStore()
   const built = await buildApp(t, { ...options, sessions: { ...sessions, store } }, {
     routes: (app) => {
+      sessionRoutes(app)
       app.get('/devices', async (request) => request.listSessions())
       app.post<{ Body: { id: string } }>('/devices/revoke', async (request) => ({ revoked: await request.revokeSession(request.body.id) }))
       app.post('/devices/others/logout', async (request) => ({ ended: await request.logoutOtherSessions() }))
