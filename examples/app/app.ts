@@ -1,5 +1,6 @@
 // The application factory: `buildApp({ dbPath, secret })` gives a ready Fastify
 // instance (not listening), so server.ts and the browser tests start it the same way.
+// Logins are tracked sessions (the devices page), kept in memory, or in Redis with `redisUrl`.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import csrfProtection from '@fastify/csrf-protection'
 import flash from '@fastify/flash'
@@ -12,9 +13,11 @@ import { ApiTokens } from './api-tokens.js'
 import { installErrorPages } from './errors.js'
 import { checkSecret } from './secret.js'
 import { SEED_USERS } from './seed-users.js'
+import { createSessionStore } from './session-store.js'
 import { UsersStore, type SeedUser } from './users-store.js'
 import apiRoutes from './routes/api.js'
 import authRoutes from './routes/auth.js'
+import deviceRoutes from './routes/devices.js'
 import pageRoutes from './routes/pages.js'
 import settingsRoutes from './routes/settings.js'
 
@@ -26,18 +29,22 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger']
   /** Users inserted when the database is empty (default: SEED_USERS). */
   seedUsers?: readonly SeedUser[]
+  /** Keep the tracked sessions in this Redis (e.g. `redis://127.0.0.1:6379`); default: in memory. */
+  redisUrl?: string
 }
 
 export const REMEMBER_DURATION = 14 * 24 * 60 * 60 // 14 days, in seconds
+/** Seconds a password typed at login (or on /reauth) allows changing the password or ending a device. */
+export const FRESH_FOR = 5 * 60
 
-export async function buildApp ({ dbPath, secret, logger = false, seedUsers = SEED_USERS }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp ({ dbPath, secret, logger = false, seedUsers = SEED_USERS, redisUrl }: BuildAppOptions): Promise<FastifyInstance> {
   checkSecret(secret, 'secret')
+  const app = Fastify({ logger })
+  const sessionStore = await createSessionStore(app, redisUrl) // first: a wrong REDIS_URL leaves nothing open
   const users = new UsersStore(dbPath, Buffer.from(secret))
+  app.addHook('onClose', async () => users.close())
   await users.seedIfEmpty(seedUsers)
   const tokens = new ApiTokens(secret, users)
-
-  const app = Fastify({ logger })
-  app.addHook('onClose', async () => users.close())
 
   await app.register(formbody)
   await app.register(view, {
@@ -62,7 +69,9 @@ export async function buildApp ({ dbPath, secret, logger = false, seedUsers = SE
     needsRefreshMessage: 'Please confirm your password to open this page.',
     needsRefreshMessageCategory: 'info',
     sessionProtection: 'basic',
-    rememberCookie: { duration: REMEMBER_DURATION }
+    rememberCookie: { duration: REMEMBER_DURATION },
+    freshFor: FRESH_FOR, // "sudo mode": freshLoginRequired asks for the password again after 5 minutes
+    sessions: { store: sessionStore } // every login is a session the user sees on /settings/devices
   })
   await app.register(flash) // needs request.session, which fastify-login has set up
   await app.register(csrfProtection, { sessionPlugin: '@fastify/secure-session' })
@@ -71,6 +80,7 @@ export async function buildApp ({ dbPath, secret, logger = false, seedUsers = SE
   await app.register(pageRoutes)
   await app.register(authRoutes, { users })
   await app.register(settingsRoutes, { users })
+  await app.register(deviceRoutes)
   await app.register(apiRoutes, { users, tokens })
   return app
 }

@@ -1,7 +1,7 @@
 // Changing the password ends every other login of the user, and keeps this one.
 import assert from 'node:assert/strict'
 import { e2eTest } from './helpers/e2e-test.js'
-import { alice, clickAndWait, flashes, logIn, pathOf, reopenBrowser } from './helpers/flows.js'
+import { alice, clickAndWait, deviceRows, flashes, logIn, pathOf, reopenBrowser } from './helpers/flows.js'
 
 const NEW_PASSWORD = 'through-the-looking-glass'
 
@@ -29,6 +29,9 @@ e2eTest('changing the password in one browser logs out a second browser of the s
   assert.deepEqual(await flashes(laptop), ['Password changed. Your other browsers have been logged out.'])
   await laptop.reload()
   assert.equal(pathOf(laptop), '/profile')
+  // the phone's session is gone from the devices page too, and the laptop's was kept (not doubled)
+  await laptop.goto('/settings/devices')
+  assert.deepEqual((await deviceRows(laptop)).map(({ current }) => current), [true])
   // its remember cookie was issued again with the new hash: it outlives a browser restart
   const laptopAgain = await (await reopenBrowser(laptopContext, newContext)).newPage()
   await laptopAgain.goto('/profile')

@@ -55,7 +55,8 @@ export default async function authRoutes (app: FastifyInstance, { users }: Optio
     return reply.redirect('/', 303)
   })
 
-  // The refresh view: freshLoginRequired sends a remembered (not fresh) login here.
+  // The refresh view: freshLoginRequired sends a login that is not fresh here (one restored from
+  // the remember cookie, or one whose password was typed more than FRESH_FOR seconds ago).
   app.get('/reauth', { preHandler: app.loginRequired }, async (request, reply) => {
     return renderPage(request, reply, 'reauth.ejs', { title: 'Confirm your password', action: withNext(request, '/reauth') })
   })

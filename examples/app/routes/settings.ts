@@ -1,4 +1,5 @@
-// Changing the password: needs a fresh login, and ends every other login of the user.
+// Changing the password: needs a fresh login (a password typed in the last FRESH_FOR seconds;
+// an older login is sent to /reauth and back), and ends every other login of the user.
 import type { FastifyInstance } from 'fastify'
 import { renderPage } from '../render.js'
 import { isUser } from '../user.js'
@@ -34,6 +35,8 @@ export default async function settingsRoutes (app: FastifyInstance, { users }: O
     // remember cookie of this user stops working. Logging in again here binds the
     // new hash to this browser (keeping its remember cookie if it had one).
     await request.loginUser(updated, { remember: request.loginRemembered() })
+    // Those other logins cannot come back, so take them off the devices page as well.
+    await request.logoutOtherSessions()
     request.flash('success', 'Password changed. Your other browsers have been logged out.')
     return reply.redirect('/profile', 303)
   })

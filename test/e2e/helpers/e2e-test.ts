@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { after, test } from 'node:test'
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core'
 import { launchChromium } from './browser.js'
-import { startExampleApp } from './app-server.js'
+import { startExampleApp, type ExampleAppOptions } from './app-server.js'
 
 export const RESULTS_DIR = join(__dirname, '..', '..', '..', 'test-results')
 const ACTION_TIMEOUT = 20_000
@@ -48,10 +48,15 @@ async function saveScreenshots (name: string, contexts: BrowserContext[]): Promi
   }))
 }
 
-export function e2eTest (name: string, fn: (e2e: E2E) => Promise<void>): void {
+export interface E2EOptions {
+  /** Options of the example app (e.g. `redisUrl`), or a function that gives them once the test starts. */
+  app?: ExampleAppOptions | (() => ExampleAppOptions)
+}
+
+export function e2eTest (name: string, fn: (e2e: E2E) => Promise<void>, options: E2EOptions = {}): void {
   test(name, { timeout: TEST_TIMEOUT }, async () => {
     const chromium = await sharedBrowser()
-    const app = await startExampleApp()
+    const app = await startExampleApp(typeof options.app === 'function' ? options.app() : options.app)
     const contexts: BrowserContext[] = []
     const newContext = async (options?: BrowserContextOptions) => {
       const context = await chromium.newContext({ baseURL: app.baseURL, ...options })

@@ -62,3 +62,33 @@ export async function reopenBrowser (context: BrowserContext, newContext: () => 
   if (persistent.length > 0) await reopened.addCookies(persistent)
   return reopened
 }
+
+export interface DeviceRow {
+  browser: string
+  ip: string
+  current: boolean
+  /** The badges shown beside the browser, e.g. ['this device', 'remembered']. */
+  badges: string[]
+  times: string[]
+}
+
+/** The rows of the devices page the page is on, top to bottom. */
+export async function deviceRows (page: Page): Promise<DeviceRow[]> {
+  const rows = page.locator('#devices tbody tr')
+  const out: DeviceRow[] = []
+  for (const row of await rows.all()) {
+    out.push({
+      browser: (await row.locator('.device-browser').textContent() ?? '').trim(),
+      ip: (await row.locator('.device-ip').textContent() ?? '').trim(),
+      current: await row.getAttribute('data-current') !== null,
+      badges: (await row.locator('.badge').allTextContents()).map((text) => text.trim()),
+      times: (await row.locator('time').allTextContents()).map((text) => text.trim())
+    })
+  }
+  return out
+}
+
+/** Clicks the button that ends the session of the row showing `browser`, and waits for the next page. */
+export async function endSession (page: Page, browser: string): Promise<void> {
+  await clickAndWait(page, `#devices tbody tr:has(.device-browser:text-is("${browser}")) button.end-session`)
+}
