@@ -56,8 +56,8 @@ export function createSessionActions (ctx: LoginContext) {
   async function logoutOtherSessions (this: FastifyRequest): Promise<number> {
     const tracked = trackedFor('request.logoutOtherSessions()')
     const userId = sessionUserId(this)
-    const current = engine.get(this, SID)
-    return userId === null ? 0 : tracked.endAll(userId, typeof current === 'string' ? current : null)
+    // a session login with `sessions` on always names its tracked session (else it has ended)
+    return userId === null ? 0 : tracked.endAll(userId, engine.get(this, SID) as string)
   }
 
   const manager = {

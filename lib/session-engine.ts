@@ -71,14 +71,13 @@ interface StoreLike {
  * getter, which lives on the prototype of the instance's request class.
  */
 function sessionStoreOf (fastify: FastifyInstance): StoreLike {
+  const symbols: symbol[] = []
   for (let o: object | null = fastify; o !== null; o = Object.getPrototypeOf(o)) {
-    const key = Object.getOwnPropertySymbols(o).find((symbol) => symbol.description === 'fastify.Request')
-    if (key !== undefined) {
-      return ((o as Record<symbol, { prototype: { sessionStore: StoreLike } }>)[key] as { prototype: { sessionStore: StoreLike } }).prototype.sessionStore
-    }
+    symbols.push(...Object.getOwnPropertySymbols(o))
   }
-  /* c8 ignore next */
-  throw new Error('fastify-login: @fastify/session\'s store was not found')
+  const requestClass = symbols.find((symbol) => symbol.description === 'fastify.Request') as symbol
+  const RequestClass = (fastify as unknown as Record<symbol, unknown>)[requestClass] as { prototype: { sessionStore: StoreLike } }
+  return RequestClass.prototype.sessionStore
 }
 
 function sessionOf<T> (request: FastifyRequest): T {

@@ -34,9 +34,13 @@ const kIdentifier = Symbol('fastify-login.identifier')
  * The identifier of a request. Kept on its connection too: with keep-alive, the next request of
  * the same client compares two strings instead of building and hashing a key.
  */
+/** What the identifier is made of: the request's IP and User-Agent ('' when absent). */
+export function clientOf (request: FastifyRequest): { ip: string, userAgent: string } {
+  return { ip: request.ip ?? '', userAgent: request.headers['user-agent'] ?? '' }
+}
+
 export function sessionIdentifier (request: FastifyRequest): string {
-  const ip = request.ip ?? ''
-  const userAgent = request.headers['user-agent'] ?? ''
+  const { ip, userAgent } = clientOf(request)
   const socket = request.raw.socket as unknown as { [kIdentifier]?: SocketIdentifier }
   const known = socket[kIdentifier]
   if (known !== undefined && known.ip === ip && known.userAgent === userAgent) {
@@ -58,6 +62,7 @@ export function identifierMatches (request: FastifyRequest, stored: unknown): bo
   if (typeof stored !== 'string' || !LEGACY.test(stored)) {
     return false
   }
-  const legacy = createHash('sha512').update(`${request.ip ?? ''}|${request.headers['user-agent'] ?? ''}`, 'utf8').digest()
+  const { ip, userAgent } = clientOf(request)
+  const legacy = createHash('sha512').update(`${ip}|${userAgent}`, 'utf8').digest()
   return timingSafeEqual(legacy, Buffer.from(stored, 'hex')) ? 'legacy' : false
 }

@@ -10,8 +10,22 @@ import { detectSessionEngine, type SessionEngine } from './session-engine.js'
 /** @fastify/secure-session's default `expiry` (seconds). */
 const SECURE_SESSION_EXPIRY = 86401
 
+/** What a cookie value cannot hold as it is (RFC 6265 cookie-octet), and `%`, so that decoding round-trips. */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const NOT_COOKIE_OCTET = /[\u0000-\u0020",;\\%\u007F-\u{10FFFF}]/gu
+
+/**
+ * The session cookie's encoding: escapes only what a cookie value cannot hold (secure-session's
+ * `;` separator) and keeps base64's `+`, `/` and `=` as they are, where encodeURIComponent of the
+ * whole value (the default once one character needs it) sends each as three: the cookie every
+ * request carries is about 10 bytes shorter, and still decodes with decodeURIComponent.
+ */
+export function encodeSessionCookie (value: string): string {
+  return value.replace(NOT_COOKIE_OCTET, (character) => encodeURIComponent(character))
+}
+
 /** The session cookie's attributes unless options.session.cookie says otherwise. */
-const COOKIE_DEFAULTS = { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto' } as const
+const COOKIE_DEFAULTS = { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto', encode: encodeSessionCookie } as const
 
 /** What options.session may hold (secure-session accepts `cookieOptions` as another name of `cookie`). */
 interface LooseSessionOptions {

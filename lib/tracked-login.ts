@@ -4,7 +4,8 @@ import { authHashOf, type LoginContext } from './context.js'
 import { FST_LOGIN_INVALID_USER } from './errors.js'
 import { SID, USER_ID } from './session-keys.js'
 import { removeLogin } from './session-login.js'
-import { clientOf, newRememberToken, rememberHashOf, type TrackedSessions } from './tracked-sessions.js'
+import { clientOf } from './session-protection.js'
+import { newRememberToken, rememberHashOf, type TrackedSessions } from './tracked-sessions.js'
 
 export interface TrackedLogin {
   readonly sid: string

@@ -5,6 +5,7 @@ import { debug, type Found, type Run } from './load-run.js'
 import type { RememberPayload } from './remember-cookie.js'
 import { SID } from './session-keys.js'
 import { keysKeptByLogin, sameSecret, writeLogin } from './session-login.js'
+import { clientOf } from './session-protection.js'
 import { newRememberToken, rememberHashOf, type TrackedSessions } from './tracked-sessions.js'
 
 type Verdict = 'rotated' | 'grace' | 'theft' | 'gone'
@@ -34,7 +35,7 @@ export function createTrackedRemember (ctx: LoginContext, tracked: TrackedSessio
       previousRememberHash: hash,
       rotatedAt: now,
       lastSeenAt: now,
-      ip: request.ip ?? '',
+      ip: clientOf(request).ip,
       expiresAt: tracked.expiresAt(request, entry.createdAt, now, { until })
     }
     if (await tracked.change(entry.id, changes, entry.rememberHash)) {

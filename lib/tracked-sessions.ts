@@ -4,6 +4,7 @@ import type { NewStoredSession, ResolvedLoginOptions, SessionInfo, SessionStore,
 import type { SessionEngine } from './session-engine.js'
 import { FST_LOGIN_STORE_UNAVAILABLE } from './errors.js'
 import type { MaybePromise } from './maybe-promise.js'
+import { clientOf } from './session-protection.js'
 import { kGetNow } from './session-store/memory.js'
 
 type Settings = NonNullable<ResolvedLoginOptions['sessions']>
@@ -30,16 +31,12 @@ function guarded<T> (call: () => Promise<T>): Promise<T> {
     pending = Promise.reject(error)
   }
   return pending.catch((error: unknown) => {
-    throw new FST_LOGIN_STORE_UNAVAILABLE((error as Error)?.message ?? String(error), { cause: error })
+    throw new FST_LOGIN_STORE_UNAVAILABLE(String(error), { cause: error })
   })
 }
 
 /** Where a login came from. */
 export interface Client { readonly ip: string, readonly userAgent: string }
-
-export function clientOf (request: FastifyRequest): Client {
-  return { ip: request.ip ?? '', userAgent: request.headers['user-agent'] ?? '' }
-}
 
 /** When one remember-bearing entry stops existing, in ms: the cookie's own end. */
 export interface RememberEnd { readonly until: number }
@@ -80,7 +77,7 @@ export class TrackedSessions {
    * user's). The memory store answers at once, so its check creates no promise.
    */
   live (sid: unknown, userId: string): MaybePromise<StoredSession | null> {
-    if (typeof sid !== 'string' || sid === '') return null
+    if (typeof sid !== 'string') return null
     const ownedBy = (entry: StoredSession | null): StoredSession | null => entry !== null && entry.userId === userId ? entry : null
     const getNow = (this.store as { [kGetNow]?: (id: string) => StoredSession | null })[kGetNow]
     if (getNow !== undefined) return ownedBy(getNow.call(this.store, sid))
@@ -94,7 +91,7 @@ export class TrackedSessions {
     const remember = entry.rememberHash === null ? null : { until: entry.expiresAt }
     const changes: StoredSessionChanges = {
       lastSeenAt: now,
-      ip: request.ip ?? '',
+      ip: clientOf(request).ip,
       expiresAt: this.expiresAt(request, entry.createdAt, now, remember)
     }
     guarded(() => this.store.update(entry.id, changes)).catch(onError)
@@ -144,7 +141,7 @@ export class TrackedSessions {
 
   /** Ends one session (and its @fastify/session session): whether it was live. */
   async end (sid: unknown): Promise<boolean> {
-    if (typeof sid !== 'string' || sid === '') return false
+    if (typeof sid !== 'string') return false
     const ended = await guarded(() => this.store.destroy(sid))
     if (ended === null) return false
     await this.#endEngines([ended])
@@ -162,6 +159,7 @@ export class TrackedSessions {
   async list (userId: string, currentSid: unknown): Promise<SessionInfo[]> {
     const entries = await guarded(() => this.store.list(userId))
     const now = Date.now()
+    // a store of the application's that returns more than it should never shows another user's
     return entries
       .filter((entry) => entry.userId === userId && entry.expiresAt > now)
       .sort((a, b) => b.lastSeenAt - a.lastSeenAt || b.createdAt - a.createdAt)

@@ -59,3 +59,31 @@ test('the application\'s options.session object is not changed', async (t: TestC
   await loginCookie(t, { session })
   t.assert.deepStrictEqual(session, { key: KEY, cookie: { sameSite: 'strict' } })
 })
+
+test('the session cookie keeps base64\'s + / = as they are (only the ; separator is escaped) and logs the user in', async (t: TestContext) => {
+  const users = makeUsers()
+  const app = Fastify()
+  t.after(() => app.close())
+  await app.register(fastifyLogin, { secret: SECRET, userLoader: (id) => users.get(id) ?? null })
+  app.post('/login', async (request) => ({ ok: await request.loginUser(users.get('1') as never) }))
+  app.get('/me', async (request) => ({ anonymous: request.currentUser.isAnonymous }))
+  for (let i = 0; i < 10; i++) {
+    const login = await app.inject({ method: 'POST', url: '/login' })
+    const header = ([] as string[]).concat(login.headers['set-cookie'] as string | string[]).find((line) => line.startsWith('session='))
+    const pair = header?.split(';')[0] as string
+    t.assert.match(pair, /^session=[A-Za-z0-9+/=]+%3B[A-Za-z0-9+/=]+$/)
+    t.assert.ok(pair.length - 'session='.length <= 180, `${pair.length - 8} bytes`)
+    t.assert.deepStrictEqual((await app.inject({ url: '/me', headers: { cookie: pair } })).json(), { anonymous: false })
+  }
+})
+
+test('options.session.cookie.encode wins over fastify-login\'s encoding', async (t: TestContext) => {
+  const users = makeUsers()
+  const app = Fastify()
+  t.after(() => app.close())
+  await app.register(fastifyLogin, { secret: SECRET, userLoader: (id) => users.get(id) ?? null, session: { key: KEY, cookie: { encode: encodeURIComponent } } })
+  app.post('/login', async (request) => ({ ok: await request.loginUser(users.get('1') as never) }))
+  const login = await app.inject({ method: 'POST', url: '/login' })
+  const header = ([] as string[]).concat(login.headers['set-cookie'] as string | string[]).find((line) => line.startsWith('session='))
+  t.assert.doesNotMatch(header as string, /^session=[^;]*[+/=][^;]*;/)
+})

@@ -91,3 +91,16 @@ test('on @fastify/session, a login whose tracked session was revoked while it wa
   const { ENGINE } = await import('../helpers/app.js')
   t.assert.strictEqual((await request('/whoami')).json().anonymous, ENGINE === 'session')
 })
+
+test('two sessions seen at the same moment are both listed; revoking an id that is already gone is false', async (t: TestContext) => {
+  installClock(t)
+  const { app, browser } = await sessionsApp(t)
+  const a = browser()
+  await a.request({ method: 'POST', url: '/login/1' })
+  await browser().request({ method: 'POST', url: '/login/1' })
+  const listed = (await a.request('/devices')).json() as Array<{ id: string, current: boolean }>
+  t.assert.strictEqual(listed.length, 2)
+  const other = listed.find((entry) => !entry.current)?.id as string
+  t.assert.strictEqual(await app.loginManager.revokeSession(other), true)
+  t.assert.strictEqual(await app.loginManager.revokeSession(other), false)
+})

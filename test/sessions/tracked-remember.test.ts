@@ -3,6 +3,7 @@
 // tabs, theft detection. Memory store, fake clock, both engines.
 import { test, type TestContext } from 'node:test'
 import { advance, installClock, isDeletion, REMEMBER, setCookie } from '../helpers/remember.js'
+import { memorySessionStore, type SessionStore } from 'fastify-login'
 import { devices, sessionsApp } from './helpers.js'
 
 /** The random token inside a remember cookie (the signed payload is base64url JSON). */
@@ -127,4 +128,90 @@ test('with refreshEachRequest the cookie and its entry live longer but keep thei
   const [after] = await entries('1')
   t.assert.ok((after?.expiresAt as number) > (before?.expiresAt as number))
   t.assert.strictEqual(after?.rememberHash, before?.rememberHash)
+})
+
+/**
+ * The memory store, but the compare-and-set of a rotation loses to `rival` (what another tab, or a
+ * revocation, did to the entry just before): the restore must then judge again.
+ */
+function racingStore (rival: (inner: SessionStore, id: string) => Promise<void>): SessionStore {
+  const inner = memorySessionStore()
+  return {
+    create: (session, limit) => inner.create(session, limit),
+    get: (id) => inner.get(id),
+    list: (userId) => inner.list(userId),
+    destroy: (id) => inner.destroy(id),
+    destroyAll: (userId, exceptId) => inner.destroyAll(userId, exceptId),
+    update: async (id, changes, expected) => {
+      if (expected !== undefined) await rival(inner, id)
+      return inner.update(id, changes, expected)
+    }
+  }
+}
+
+test('a rotation that loses the race to another tab logs in through the grace; to a revocation, nobody', async (t: TestContext) => {
+  const otherTab = racingStore(async (inner, id) => {
+    const entry = await inner.get(id)
+    await inner.update(id, { rememberHash: 'someone-else', previousRememberHash: entry?.rememberHash ?? null, rotatedAt: Date.now() })
+  })
+  const won = await sessionsApp(t, { store: otherTab })
+  const a = won.browser()
+  await a.request({ method: 'POST', url: '/login/1?remember=1' })
+  const restored = await won.app.inject({ url: '/whoami', cookies: { [REMEMBER]: a.jar.get(REMEMBER) as string } })
+  t.assert.strictEqual(restored.json().name, 'Notch')
+  t.assert.strictEqual(setCookie(restored, REMEMBER), undefined, 'the other tab\'s token stays current')
+
+  const revoked = racingStore(async (inner, id) => { await inner.destroy(id) })
+  const gone = await sessionsApp(t, { store: revoked })
+  const b = gone.browser()
+  await b.request({ method: 'POST', url: '/login/1?remember=1' })
+  const refused = await gone.app.inject({ url: '/whoami', cookies: { [REMEMBER]: b.jar.get(REMEMBER) as string } })
+  t.assert.strictEqual(refused.json().anonymous, true)
+  t.assert.ok(isDeletion(setCookie(refused, REMEMBER)))
+
+  const stolen = racingStore(async (inner, id) => {
+    await inner.update(id, { rememberHash: 'thief', previousRememberHash: 'thief-before', rotatedAt: Date.now() })
+  })
+  const theft = await sessionsApp(t, { store: stolen })
+  const c = theft.browser()
+  await c.request({ method: 'POST', url: '/login/1?remember=1' })
+  const caught = await theft.app.inject({ url: '/whoami', cookies: { [REMEMBER]: c.jar.get(REMEMBER) as string } })
+  t.assert.strictEqual(caught.json().anonymous, true)
+  t.assert.deepStrictEqual(await theft.entries('1'), [], 'the session is ended')
+})
+
+test('with refreshEachRequest a restore sends the full duration again, with a new token or, inside the grace, the same one', async (t: TestContext) => {
+  const clock = installClock(t)
+  const { app, cookie } = await rememberedApp(t, { rememberCookie: { refreshEachRequest: true, duration: 1000, rotationGrace: 30 } })
+  advance(clock, 100)
+  const first = setCookie(await app.inject({ url: '/whoami', cookies: { [REMEMBER]: cookie } }), REMEMBER)
+  t.assert.ok(first !== undefined && first.maxAge === 1000)
+  t.assert.notStrictEqual(tokenOf(first.value), tokenOf(cookie))
+  const tab = setCookie(await app.inject({ url: '/whoami', cookies: { [REMEMBER]: cookie } }), REMEMBER)
+  t.assert.ok(tab !== undefined && tab.maxAge === 1000)
+  t.assert.strictEqual(tokenOf(tab.value), tokenOf(cookie), 'inside the grace the cookie keeps its token')
+})
+
+test('listSessions shows only the user\'s live entries, whatever a custom store returns', async (t: TestContext) => {
+  const inner = memorySessionStore()
+  const leaky: SessionStore = {
+    create: (session, limit) => inner.create(session, limit),
+    get: (id) => inner.get(id),
+    update: (id, changes, expected) => inner.update(id, changes, expected),
+    destroy: (id) => inner.destroy(id),
+    destroyAll: (userId, exceptId) => inner.destroyAll(userId, exceptId),
+    list: async (userId) => {
+      const own = await inner.list(userId)
+      const other = await inner.list('2')
+      const expired = own.map((entry) => ({ ...entry, id: `${entry.id}-old`, expiresAt: 0 }))
+      return [...own, ...other, ...expired]
+    }
+  }
+  const { browser } = await sessionsApp(t, { store: leaky })
+  await browser().request({ method: 'POST', url: '/login/2' })
+  const a = browser()
+  await a.request({ method: 'POST', url: '/login/1' })
+  const listed = (await a.request('/devices')).json() as Array<{ current: boolean }>
+  t.assert.strictEqual(listed.length, 1)
+  t.assert.strictEqual(listed[0]?.current, true)
 })
