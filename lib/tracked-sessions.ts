@@ -177,6 +177,6 @@ export class TrackedSessions {
   async #endEngines (entries: readonly StoredSession[]): Promise<void> {
     const destroy = this.#engine.destroyStored
     if (destroy === undefined) return
-    await Promise.all(entries.map((entry) => entry.engineId === null ? undefined : destroy(entry.engineId)))
+    await Promise.all(entries.map((entry) => entry.engineId === null ? undefined : guarded(() => destroy(entry.engineId as string))))
   }
 }
