@@ -29,7 +29,7 @@ async function appOnSession (t: TestContext, maxAge: number) {
   const app = Fastify()
   t.after(() => app.close())
   await app.register(fastifyCookie)
-  await app.register(fastifySession, { secret: SESSION_SECRET, store: sessionStore, cookie: { secure: false, maxAge }, saveUninitialized: false })
+  await app.register(fastifySession, { secret: SESSION_SECRET, store: sessionStore as never, cookie: { secure: false, maxAge }, saveUninitialized: false })
   await app.register(fastifyLogin, { secret: SECRET, userLoader: (id) => users.get(id) ?? null, sessions: { store: tracked } })
   app.post('/login', async (request) => ({ ok: await request.loginUser(users.get('1') as never) }))
   app.get('/whoami', async (request) => ({ anonymous: request.currentUser.isAnonymous }))
