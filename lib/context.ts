@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { AnonymousUserType as AnonymousUser, LoginManager, LoginUser, ResolvedLoginOptions, UserType as User } from '../types/index.js'
 import { AnonymousUserMixin } from './mixins.js'
 import type { RememberCookie } from './remember-cookie.js'
@@ -63,4 +64,15 @@ export function authHashOf (user: User): string | null {
 
 export function nowSeconds (): number {
   return Math.floor(Date.now() / 1000)
+}
+
+/**
+ * @fastify/view registered before fastify-login gives each reply `locals = {}`: the user is added
+ * to it (registered after, it reads the `locals` getter fastify-login decorated instead).
+ */
+export function shareWithViews (ctx: LoginContext, request: FastifyRequest, reply: FastifyReply): void {
+  if (ctx.options.addContextProcessor && ctx.viewLocals) {
+    const locals = (reply as { locals?: Record<string, unknown> | null }).locals
+    if (locals) locals.currentUser = request.currentUser
+  }
 }

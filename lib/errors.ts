@@ -17,8 +17,8 @@ export const FST_LOGIN_UNSUPPORTED_SESSION = createError<[string]>(
   'FST_LOGIN_UNSUPPORTED_SESSION', 'fastify-login: %s', 500, TypeError)
 
 /** loginUser was given a duration that is not a positive number of seconds, at most 400 days. */
-export const FST_LOGIN_INVALID_DURATION = createError<[string]>(
-  'FST_LOGIN_INVALID_DURATION', 'fastify-login: duration must be a positive number of seconds, at most 34560000 (400 days), got %s', 500, TypeError)
+export const FST_LOGIN_INVALID_DURATION = createError<[string, string]>(
+  'FST_LOGIN_INVALID_DURATION', 'fastify-login: %s, got %s', 500, TypeError)
 
 /** The user given to loginUser has no usable id. */
 export const FST_LOGIN_INVALID_USER = createError<[string]>(

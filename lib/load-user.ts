@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import type { LoginContext } from './context.js'
+import { shareWithViews, type LoginContext } from './context.js'
 import { chain, type MaybePromise } from './maybe-promise.js'
 import { STOP, type LoginEvent, type Run, type Step } from './load-run.js'
 import { createRememberStep } from './remember-step.js'
@@ -84,14 +84,8 @@ export function createUserLoader (ctx: LoginContext) {
     return chain(run, sessionStep(run, sessionId), afterSession)
   }
 
-  // @fastify/view registered before fastify-login gives each reply `locals = {}`: add the user to it
-  // (registered after, it reads the `locals` getter fastify-login decorated instead)
-  const viewLocals = options.addContextProcessor && ctx.viewLocals
   function loaded (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    if (viewLocals) {
-      const locals = (reply as { locals?: Record<string, unknown> | null }).locals
-      if (locals) locals.currentUser = request.currentUser
-    }
+    shareWithViews(ctx, request, reply)
     done()
   }
 

@@ -11,11 +11,24 @@ import { cookieBelongsTo } from './remember-step.js'
 import { applicationKeys, keysKeptByLogin, removeLogin, writeLogin } from './session-login.js'
 import { sessionIdentifier } from './session-protection.js'
 
+function described (value: unknown): string {
+  return typeof value === 'number' ? String(value) : typeof value
+}
+
+/** loginUser's `duration`: it becomes a cookie's lifetime, so at most 400 days. */
 function checkDuration (duration: unknown): number | undefined {
   if (duration !== undefined && isDuration(duration) !== null) {
-    throw new FST_LOGIN_INVALID_DURATION(typeof duration === 'number' ? String(duration) : typeof duration)
+    throw new FST_LOGIN_INVALID_DURATION('duration must be a positive number of seconds, at most 34560000 (400 days)', described(duration))
   }
   return duration as number | undefined
+}
+
+/** loginFresh's `within`: any positive number of seconds. */
+function checkWindow (within: unknown): number | undefined {
+  if (within !== undefined && !(typeof within === 'number' && Number.isFinite(within) && within > 0)) {
+    throw new FST_LOGIN_INVALID_DURATION('within must be a positive number of seconds', described(within))
+  }
+  return within as number | undefined
 }
 
 /** request.loginUser, request.logoutUser, request.confirmLogin, request.loginFresh, request.loginRemembered. */
@@ -106,7 +119,7 @@ export function createLoginActions (ctx: LoginContext) {
   }
 
   function loginFresh (this: FastifyRequest, within?: number): boolean {
-    const window = ctx.freshWindow.of(this, checkDuration(within))
+    const window = ctx.freshWindow.of(this, checkWindow(within))
     const state = stateOf(this)
     return state.user !== null && !state.stateless && isFresh(engine.get(this, FRESH), window)
   }

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { LoginContext } from './context.js'
+import { shareWithViews, type LoginContext } from './context.js'
 import { IDLE_STATE, kLoginState, type LoginState, type RememberAction, type RequestWithState } from './request-state.js'
 
 type Done = (error: Error | null, payload: unknown) => void
@@ -80,11 +80,12 @@ export function createOnSend (ctx: LoginContext) {
  * methods answer as for a request without credentials. Costs nothing on requests without errors.
  */
 export function createOnError (ctx: LoginContext) {
-  return function onError (request: FastifyRequest, _reply: FastifyReply, _error: Error, done: () => void): void {
+  return function onError (request: FastifyRequest, reply: FastifyReply, _error: Error, done: () => void): void {
     if ((request.currentUser as unknown) === null) {
       request.currentUser = ctx.anonymous()
       const withState = request as RequestWithState
       withState[kLoginState] ??= IDLE_STATE
+      shareWithViews(ctx, request, reply)
     }
     done()
   }

@@ -49,12 +49,12 @@ test('a route\'s config.freshFor overrides freshFor, and loginFresh() in its han
 test('without freshFor a fresh login stays fresh (Flask-Login); loginFresh(within) still judges by the time', async (t: TestContext) => {
   const clock = installClock(t)
   const { request } = await buildApp(t, {}, {
-    routes: (app) => { app.get('/within', async (req) => ({ ten: req.loginFresh(10) })) }
+    routes: (app) => { app.get('/within', async (req) => ({ ten: req.loginFresh(10), century: req.loginFresh(100 * 365 * 86_400) })) }
   })
   await request({ method: 'POST', url: '/login/1' })
   advance(clock, 86_400)
   t.assert.strictEqual((await request('/needs-refresh')).statusCode, 200)
-  t.assert.deepStrictEqual((await request('/within')).json(), { ten: false })
+  t.assert.deepStrictEqual((await request('/within')).json(), { ten: false, century: true })
 })
 
 test('a login restored from the remember cookie is never fresh, whatever the window', async (t: TestContext) => {

@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type Session } from
 import fastifyCookie from '@fastify/cookie'
 import fastifySession, { type SessionStore } from '@fastify/session'
 import fastifyLogin, { type FastifyLoginOptions } from 'fastify-login'
-import { SECRET, SESSION_SECRET, registerEngine } from './helpers/app.js'
+import { SECRET, SESSION_SECRET, buildApp, registerEngine } from './helpers/app.js'
 import { client } from './helpers/cookie-jar.js'
 import { makeUsers } from './helpers/users.js'
 
@@ -136,4 +136,22 @@ test('a userLoader that throws: the error handler sees the anonymous user, not n
   const response = await request('/whoami')
   t.assert.strictEqual(response.statusCode, 503, response.body)
   t.assert.deepStrictEqual(response.json(), { error: 'database down', currentUser: 'anonymous', fresh: false, remembered: false, next: '/home' })
+})
+
+test('a view engine registered first (reply.locals) sees the anonymous user in the error handler when loading failed', async (t: TestContext) => {
+  const { request } = await buildApp(t, { userLoader: () => { throw new Error('database down') } }, {
+    before: (app) => {
+      // what @fastify/view does: reply.locals, a fresh object per request
+      app.decorateReply('locals', null)
+      app.addHook('onRequest', async (_request, reply) => { (reply as unknown as { locals: object }).locals = {} })
+      app.setErrorHandler((_error, _request, reply) => {
+        const locals = (reply as unknown as { locals: { currentUser?: { isAnonymous: boolean } } }).locals
+        return reply.code(503).send({ anonymous: locals.currentUser?.isAnonymous ?? 'missing' })
+      })
+    }
+  })
+  await request({ method: 'POST', url: '/login/1' })
+  const response = await request('/whoami')
+  t.assert.strictEqual(response.statusCode, 503)
+  t.assert.deepStrictEqual(response.json(), { anonymous: true })
 })

@@ -2,7 +2,6 @@
 // the login state and a CSRF token for forms. `currentUser` comes from fastify-login
 // itself (its context processor puts it into reply.locals).
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { AnonymousUserMixin } from 'fastify-login'
 
 export interface FlashMessage { category: string, message: string }
 
@@ -25,20 +24,9 @@ export function formatTime (date: Date): string {
 // session at all (however long ago), as opposed to a login restored from the remember cookie?
 const EVER = 100 * 365 * 24 * 60 * 60
 
-const NOBODY = new AnonymousUserMixin()
-
-/**
- * The error page of a request whose user could not be loaded (the session store is down: a 503)
- * has no `currentUser` from the context processor; it is shown as to a visitor who is not logged in.
- */
-function userUnknown (request: FastifyRequest): Record<string, unknown> {
-  return (request.currentUser as unknown) == null ? { currentUser: NOBODY } : {}
-}
-
 export function renderPage (request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>) {
   const { freshFor } = request.server.loginManager.options
   return reply.view(template, {
-    ...userUnknown(request),
     ...data,
     flashes: takeFlashes(request, reply),
     loginFresh: request.loginFresh(),

@@ -25,7 +25,7 @@ test('the tarball holds the built entry, the types and the license, and no sourc
   }
   if (existsSync(join(REPO, 'README.md'))) t.assert.ok(files.includes('README.md'), 'README.md is packed')
   const unexpected = files.filter((file) =>
-    !['package.json', 'LICENSE', 'README.md', 'types/index.d.ts'].includes(file) && !/^dist\/[\w-]+\.js(\.map)?$/.test(file))
+    !['package.json', 'LICENSE', 'README.md', 'types/index.d.ts'].includes(file) && !/^dist\/([\w-]+\/)?[\w-]+\.js(\.map)?$/.test(file))
   t.assert.deepStrictEqual(unexpected, [])
 })
 
