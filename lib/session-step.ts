@@ -119,8 +119,10 @@ export function createSessionStep (ctx: LoginContext): (run: Run, id: unknown) =
     if (typeof id !== 'string' || id === '') {
       return endLogin(run, 'malformed user id')
     }
+    const sid = tracked === null ? undefined : engine.get(run.request, SID)
     if (sessionProtection !== false && !protect(run)) {
-      return STOP
+      // strong protection took the login for a hijack: its tracked session (and remember cookie) ends too
+      return tracked === null ? STOP : tracked.end(sid).then(() => STOP)
     }
     const reason = expired(run)
     if (reason !== null) {
@@ -128,7 +130,7 @@ export function createSessionStep (ctx: LoginContext): (run: Run, id: unknown) =
     }
     if (tracked !== null) {
       run.id = id
-      return chain(run, tracked.live(engine.get(run.request, SID), id), trackedLive)
+      return chain(run, tracked.live(sid, id), trackedLive)
     }
     return loadUser(run, id)
   }

@@ -104,3 +104,15 @@ test('two sessions seen at the same moment are both listed; revoking an id that 
   t.assert.strictEqual(await app.loginManager.revokeSession(other), true)
   t.assert.strictEqual(await app.loginManager.revokeSession(other), false)
 })
+
+test('strong session protection ends the tracked session of a login it takes for a hijack', async (t: TestContext) => {
+  const { request, entries, app, jar } = await sessionsApp(t, {}, { sessionProtection: 'strong' })
+  await request({ method: 'POST', url: '/login/1?remember=1' })
+  const remember = jar.get(REMEMBER) as string
+  t.assert.strictEqual((await entries('1')).length, 1)
+  const hijacked = await request({ url: '/whoami', headers: { 'user-agent': 'curl/8 (elsewhere)' } })
+  t.assert.strictEqual(hijacked.json().anonymous, true)
+  t.assert.deepStrictEqual(await entries('1'), [])
+  // the remember cookie of that session is dead as well
+  t.assert.strictEqual((await app.inject({ url: '/whoami', cookies: { [REMEMBER]: remember } })).json().anonymous, true)
+})
