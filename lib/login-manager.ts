@@ -7,13 +7,12 @@ import { AUTH_HASH, FRESH, IDENTIFIER, LOGIN_AT, SEEN_AT, SID, USER_ID } from '.
 import { FST_LOGIN_INVALID_USER } from './errors.js'
 import type { RememberClaims } from './remember-cookie.js'
 import type { createSessionActions } from './session-actions.js'
-import { newRememberToken, rememberHashOf } from './tracked-sessions.js'
-
-type SessionManagerActions = ReturnType<typeof createSessionActions>['manager']
+import { newRememberToken } from './tracked-sessions.js'
 import { identifierFor } from './session-protection.js'
 import { freshValue } from './fresh-window.js'
-
 import { runFlow, type FlowRunner as Flow } from './flows.js'
+
+type SessionManagerActions = ReturnType<typeof createSessionActions>['manager']
 
 /** fastify.loginManager: options, flows, URL helpers, the test-login helper and the events. */
 export class LoginManager extends EventEmitter<LoginEvents> implements LoginManagerType {
@@ -71,8 +70,7 @@ export class LoginManager extends EventEmitter<LoginEvents> implements LoginMana
     if (tracked !== null) {
       // a tracked session, as a login would open (a test login counts against maxPerUser)
       const token = wantsRemember ? newRememberToken() : null
-      const sid = await tracked.open(null, { ip, userAgent }, id, null, token === null ? null : rememberHashOf(token),
-        token === null ? null : { until: Date.now() + duration * 1000 })
+      const sid = await tracked.open(null, { ip, userAgent }, id, null, token, duration)
       if (sid === null) {
         throw new FST_LOGIN_INVALID_USER('sessions.maxPerUser refuses another session for this user')
       }

@@ -6,6 +6,11 @@ import { stateOf } from './request-state.js'
 import { SID } from './session-keys.js'
 import type { TrackedSessions } from './tracked-sessions.js'
 
+/** A user id as an administrator may give it: anything else finds nothing. */
+function isUserId (userId: unknown): userId is string {
+  return typeof userId === 'string' && userId !== ''
+}
+
 /** A session id as a request or an administrator may give it: anything else ends nothing. */
 function isSessionId (id: unknown): id is string {
   return typeof id === 'string' && id !== '' && id.length <= 128
@@ -63,7 +68,7 @@ export function createSessionActions (ctx: LoginContext) {
   const manager = {
     listSessions: async (userId: string): Promise<SessionInfo[]> => {
       const tracked = trackedFor('loginManager.listSessions()')
-      return typeof userId === 'string' && userId !== '' ? tracked.list(userId, null) : []
+      return isUserId(userId) ? tracked.list(userId, null) : []
     },
     revokeSession: async (id: string): Promise<boolean> => {
       const tracked = trackedFor('loginManager.revokeSession()')
@@ -71,7 +76,7 @@ export function createSessionActions (ctx: LoginContext) {
     },
     revokeAllSessions: async (userId: string): Promise<number> => {
       const tracked = trackedFor('loginManager.revokeAllSessions()')
-      return typeof userId === 'string' && userId !== '' ? tracked.endAll(userId, null) : 0
+      return isUserId(userId) ? tracked.endAll(userId, null) : 0
     }
   }
 

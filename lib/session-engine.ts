@@ -157,6 +157,8 @@ function hasStoreSession (request: FastifyRequest): boolean {
 }
 
 function storeSession (fastify: FastifyInstance, cookieName: string, cookiePrefix: string): SessionEngine {
+  /** @fastify/session's store, found once, when a revocation first needs it. */
+  let store: StoreLike | null = null
   const instance = fastify as FastifyInstance & {
     decryptSession (id: string, request: object, done: (error?: Error) => void): void
   }
@@ -205,7 +207,8 @@ function storeSession (fastify: FastifyInstance, cookieName: string, cookiePrefi
     },
     storedId: (request) => sessionOf<StoreSessionLike>(request).sessionId,
     destroyStored: (id) => new Promise((resolve, reject) => {
-      sessionStoreOf(fastify).destroy(id, (error) => { if (error) reject(error); else resolve() })
+      store ??= sessionStoreOf(fastify)
+      store.destroy(id, (error) => { if (error) reject(error); else resolve() })
     }),
     guardInFlight: (request) => {
       const session = sessionOf<GuardedSession>(request)

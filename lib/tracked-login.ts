@@ -5,7 +5,7 @@ import { FST_LOGIN_INVALID_USER } from './errors.js'
 import { SID, USER_ID } from './session-keys.js'
 import { removeLogin } from './session-login.js'
 import { clientOf } from './session-protection.js'
-import { newRememberToken, rememberHashOf, type TrackedSessions } from './tracked-sessions.js'
+import { newRememberToken, type TrackedSessions } from './tracked-sessions.js'
 
 export interface TrackedLogin {
   readonly sid: string
@@ -23,8 +23,7 @@ export async function openTrackedLogin (ctx: LoginContext, request: FastifyReque
   const previous = ctx.engine.get(request, SID)
   const sameUser = ctx.engine.get(request, USER_ID) === id
   const token = wantsRemember ? newRememberToken() : null
-  const sid = await tracked.open(request, clientOf(request), id, sameUser && typeof previous === 'string' ? previous : null,
-    token === null ? null : rememberHashOf(token), token === null ? null : { until: Date.now() + duration * 1000 })
+  const sid = await tracked.open(request, clientOf(request), id, sameUser && typeof previous === 'string' ? previous : null, token, duration)
   if (sid === null) {
     return null
   }

@@ -52,10 +52,14 @@ export class TrackedSessions {
   readonly #options: ResolvedLoginOptions
   readonly #engine: SessionEngine
   readonly #touchEvery: number
+  /** The store's synchronous `get`, when it has one (the memory store). */
+  readonly #getNow: ((id: string) => StoredSession | null) | null
 
   constructor (options: ResolvedLoginOptions, engine: SessionEngine) {
     this.#settings = options.sessions as Settings
     this.store = this.#settings.store
+    const getNow = (this.store as { [kGetNow]?: (id: string) => StoredSession | null })[kGetNow]
+    this.#getNow = getNow === undefined ? null : getNow.bind(this.store)
     this.#options = options
     this.#engine = engine
     const idle = options.idleTimeout
@@ -79,8 +83,7 @@ export class TrackedSessions {
   live (sid: unknown, userId: string): MaybePromise<StoredSession | null> {
     if (typeof sid !== 'string') return null
     const ownedBy = (entry: StoredSession | null): StoredSession | null => entry !== null && entry.userId === userId ? entry : null
-    const getNow = (this.store as { [kGetNow]?: (id: string) => StoredSession | null })[kGetNow]
-    if (getNow !== undefined) return ownedBy(getNow.call(this.store, sid))
+    if (this.#getNow !== null) return ownedBy(this.#getNow(sid))
     return guarded(() => this.store.get(sid)).then(ownedBy)
   }
 
@@ -97,9 +100,15 @@ export class TrackedSessions {
     guarded(() => this.store.update(entry.id, changes)).catch(onError)
   }
 
-  /** A new entry for a login; null when the limit refuses it. Ends the sessions the limit revoked. */
-  async open (request: FastifyRequest | null, client: Client, userId: string, replaces: string | null, rememberHash: string | null, remember: RememberEnd | null): Promise<string | null> {
+  /**
+   * A new entry for a login, holding the hash of its remember token (if any) and living as long
+   * as a cookie of `duration` seconds; null when the limit refuses it. Ends the sessions the limit
+   * revoked.
+   */
+  async open (request: FastifyRequest | null, client: Client, userId: string, replaces: string | null, rememberToken: string | null, duration: number): Promise<string | null> {
     const now = Date.now()
+    const rememberHash = rememberToken === null ? null : rememberHashOf(rememberToken)
+    const remember = rememberToken === null ? null : { until: now + duration * 1000 }
     const entry: NewStoredSession = {
       userId,
       createdAt: now,
