@@ -1,44 +1,25 @@
-import type { FastifyInstance, FastifyReply } from 'fastify'
+// The registration: builds the parts, decorates the instance and the request, adds the hooks.
+import type { FastifyInstance } from 'fastify'
 import { fastifyPlugin as fp } from 'fastify-plugin'
 import type { FastifyLoginOptions } from '../types/index.js'
-import { anonymousFactory, type LoginContext } from './context.js'
-import { createFreshWindow } from './fresh-window.js'
-import { createFlows } from './flows.js'
-import { createGuards } from './guards.js'
-import { createSessionActions } from './session-actions.js'
-import { TrackedSessions } from './tracked-sessions.js'
-import { createLoginActions } from './login-actions.js'
-import { LoginManager } from './login-manager.js'
-import { createUserLoader } from './load-user.js'
-import { resolveOptions } from './options.js'
-import { RememberCookie } from './remember-cookie.js'
-import { kLoginState } from './request-state.js'
-import { createOnError, createOnSend } from './response-hooks.js'
-import { createSafeNextUrl } from './safe-next.js'
-import { setupSession } from './session-setup.js'
-
-const kLocals = Symbol('fastify-login.locals')
+import { buildContext } from './context.js'
+import { createDeviceMethods } from './decorators/devices.js'
+import { createGuards } from './decorators/guards.js'
+import { createLoginActions } from './decorators/login-actions.js'
+import { kFlows, LoginManager } from './decorators/manager.js'
+import { createSafeNextUrl } from './decorators/safe-next.js'
+import { decorateViewLocals } from './decorators/view-locals.js'
+import { kLoginState } from './core/state.js'
+import { createOnError, createOnRequest } from './hooks/on-request.js'
+import { createOnSend } from './hooks/on-send.js'
 
 async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginOptions): Promise<void> {
-  const options = resolveOptions(rawOptions)
-  const engine = await setupSession(fastify, options)
-  const manager = new LoginManager(options)
-  const ctx: LoginContext = {
-    options,
-    engine,
-    remember: new RememberCookie(options),
-    manager,
-    anonymous: anonymousFactory(options.anonymousUser),
-    viewLocals: fastify.hasReplyDecorator('locals'),
-    freshWindow: createFreshWindow(options.freshFor),
-    tracked: options.sessions === null ? null : new TrackedSessions(options, engine)
-  }
-  const flows = createFlows(ctx)
-  const sessionActions = createSessionActions(ctx)
-  manager.attach(ctx, flows, sessionActions.manager)
+  const ctx = await buildContext(fastify, rawOptions)
+  const manager = new LoginManager(ctx)
+  const actions = createLoginActions(ctx, manager)
+  const devices = createDeviceMethods(ctx)
+  const guards = createGuards(ctx, manager[kFlows])
 
-  const actions = createLoginActions(ctx)
-  const guards = createGuards(ctx, flows)
   fastify.decorateRequest('currentUser', null as never)
   fastify.decorateRequest(kLoginState, null)
   fastify.decorateRequest('loginUser', actions.loginUser)
@@ -47,30 +28,18 @@ async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginO
   fastify.decorateRequest('loginFresh', actions.loginFresh)
   fastify.decorateRequest('loginRemembered', actions.loginRemembered)
   fastify.decorateRequest('safeNextUrl', createSafeNextUrl(ctx))
-  fastify.decorateRequest('listSessions', sessionActions.request.listSessions)
-  fastify.decorateRequest('revokeSession', sessionActions.request.revokeSession)
-  fastify.decorateRequest('logoutOtherSessions', sessionActions.request.logoutOtherSessions)
+  fastify.decorateRequest('listSessions', devices.listSessions)
+  fastify.decorateRequest('revokeSession', devices.revokeSession)
+  fastify.decorateRequest('logoutOtherSessions', devices.logoutOtherSessions)
   fastify.decorate('loginRequired', guards.loginRequired)
   fastify.decorate('freshLoginRequired', guards.freshLoginRequired)
   fastify.decorate('loginManager', manager)
-  if (options.addContextProcessor && !fastify.hasReplyDecorator('locals')) {
-    // @fastify/view registered later finds `locals` and reads it: made on first read, per reply
-    fastify.decorateReply(kLocals, null)
-    fastify.decorateReply('locals', {
-      getter (this: FastifyReply & { [kLocals]: Record<string, unknown> | null }) {
-        if (this[kLocals] === null) {
-          this[kLocals] = { currentUser: this.request.currentUser }
-        }
-        return this[kLocals]
-      },
-      setter (this: FastifyReply & { [kLocals]: Record<string, unknown> | null }, value: Record<string, unknown> | null) {
-        this[kLocals] = value
-      }
-    })
+  if (ctx.options.addContextProcessor && !ctx.viewLocals) {
+    decorateViewLocals(fastify)
   }
 
   fastify.addHook('onRoute', ctx.freshWindow.onRoute)
-  fastify.addHook('onRequest', createUserLoader(ctx))
+  fastify.addHook('onRequest', createOnRequest(ctx, manager))
   fastify.addHook('onSend', createOnSend(ctx))
   fastify.addHook('onError', createOnError(ctx))
 }

@@ -323,6 +323,10 @@ declare namespace fastifyLogin {
   export interface SessionCookieForOptions {
     fresh?: boolean
     remember?: boolean
+    /** The client's IP the session-protection identifier is made for (default `'127.0.0.1'`, `inject`'s). */
+    ip?: string
+    /** The client's User-Agent the identifier is made for (default `'lightMyRequest'`, `inject`'s). */
+    userAgent?: string
   }
 
   export interface LoginEvents {
@@ -383,7 +387,9 @@ declare namespace fastifyLogin {
   }
 
   export interface IsSafeUrlOptions {
+    /** `host[:port]` values besides "no host" that a URL may name; empty or absent = relative only. */
     allowedHosts?: string | readonly string[] | ReadonlySet<string> | null
+    /** Only `https` is accepted for absolute URLs (and `//host` ones, which count as `http`). */
     requireHttps?: boolean
   }
 

@@ -1,0 +1,87 @@
+// The devices page: what a user (request.listSessions, revokeSession, logoutOtherSessions) and an
+// administrator (loginManager.listSessions, revokeSession, revokeAllSessions) do with tracked sessions.
+import type { FastifyRequest } from 'fastify'
+import type { SessionInfo } from '../../types/index.js'
+import { FST_LOGIN_NO_SESSIONS } from '../core/errors.js'
+import { stateOf } from '../core/state.js'
+import { idOf } from '../core/user.js'
+import { SID } from '../login/keys.js'
+import type { TrackedSessions } from '../tracked/sessions.js'
+import type { LoginContext } from '../context.js'
+
+/** A user id as an administrator may give it: anything else finds nothing. */
+function isUserId (userId: unknown): userId is string {
+  return typeof userId === 'string' && userId !== ''
+}
+
+/** A session id as a request or an administrator may give it: anything else ends nothing. */
+function isSessionId (id: unknown): id is string {
+  return typeof id === 'string' && id !== '' && id.length <= 128
+}
+
+function trackedFor (ctx: LoginContext, method: string): TrackedSessions {
+  if (ctx.tracked === null) {
+    throw new FST_LOGIN_NO_SESSIONS(method)
+  }
+  return ctx.tracked
+}
+
+/** request.listSessions, request.revokeSession, request.logoutOtherSessions. */
+export function createDeviceMethods (ctx: LoginContext) {
+  const { engine, options } = ctx
+
+  /** The id of the request's logged-in (session) user, or null. */
+  function sessionUserId (request: FastifyRequest): string | null {
+    const state = stateOf(request)
+    return state.user === null || state.stateless ? null : idOf(options, state.user)
+  }
+
+  async function listSessions (this: FastifyRequest): Promise<SessionInfo[]> {
+    const tracked = trackedFor(ctx, 'request.listSessions()')
+    const userId = sessionUserId(this)
+    return userId === null ? [] : tracked.list(userId, engine.get(this, SID))
+  }
+
+  async function revokeSession (this: FastifyRequest, id: string): Promise<boolean> {
+    const tracked = trackedFor(ctx, 'request.revokeSession()')
+    const userId = sessionUserId(this)
+    if (userId === null || !isSessionId(id)) {
+      return false
+    }
+    const entry = await tracked.get(id)
+    if (entry === null || entry.userId !== userId) {
+      return false
+    }
+    if (id === engine.get(this, SID)) {
+      return this.logoutUser()
+    }
+    return tracked.end(id)
+  }
+
+  async function logoutOtherSessions (this: FastifyRequest): Promise<number> {
+    const tracked = trackedFor(ctx, 'request.logoutOtherSessions()')
+    const userId = sessionUserId(this)
+    // a session login with `sessions` on always names its tracked session (else it has ended)
+    return userId === null ? 0 : tracked.endAll(userId, engine.get(this, SID) as string)
+  }
+
+  return { listSessions, revokeSession, logoutOtherSessions }
+}
+
+/** loginManager.listSessions, revokeSession, revokeAllSessions, for administrators. */
+export function createDeviceAdmin (ctx: LoginContext) {
+  return {
+    listSessions: async (userId: string): Promise<SessionInfo[]> => {
+      const tracked = trackedFor(ctx, 'loginManager.listSessions()')
+      return isUserId(userId) ? tracked.list(userId, null) : []
+    },
+    revokeSession: async (id: string): Promise<boolean> => {
+      const tracked = trackedFor(ctx, 'loginManager.revokeSession()')
+      return isSessionId(id) ? tracked.end(id) : false
+    },
+    revokeAllSessions: async (userId: string): Promise<number> => {
+      const tracked = trackedFor(ctx, 'loginManager.revokeAllSessions()')
+      return isUserId(userId) ? tracked.endAll(userId, null) : 0
+    }
+  }
+}

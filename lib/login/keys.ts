@@ -1,0 +1,22 @@
+/** Session keys written by fastify-login (Flask-Login's names where Flask-Login has one). */
+export const USER_ID = '_user_id'
+export const FRESH = '_fresh'
+export const IDENTIFIER = '_id'
+export const AUTH_HASH = '_auth_hash'
+export const LOGIN_AT = '_login_at'
+export const SEEN_AT = '_seen_at'
+export const NEXT = 'next'
+/** Set when a login ended without a logout (timeout, revoked, user gone): the next login flushes the session. */
+export const ENDED = '_login_ended'
+/** With `sessions`: the id of the tracked session this login belongs to. */
+export const SID = '_sid'
+/** @fastify/csrf-protection's secret: always dropped when a login changes. */
+export const CSRF = '_csrf'
+
+/** The keys that make up a login; removed together on logout and by strong protection. */
+export const LOGIN_KEYS: readonly string[] = [USER_ID, FRESH, IDENTIFIER, AUTH_HASH, LOGIN_AT, SEEN_AT, SID, ENDED]
+
+/** The session's times (`_login_at`, `_seen_at`, `_fresh`) are whole seconds since the epoch. */
+export function nowSeconds (): number {
+  return Math.floor(Date.now() / 1000)
+}

@@ -1,0 +1,36 @@
+import type { ResolvedLoginOptions, SessionStore } from '../../types/index.js'
+import { FST_LOGIN_INVALID_OPTION } from '../core/errors.js'
+import { memorySessionStore } from '../stores/memory.js'
+
+const STORE_METHODS = ['create', 'get', 'update', 'list', 'destroy', 'destroyAll'] as const
+
+function isObject (value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The `sessions` option: null (off), or the store and the limit (`true` is `{}`). */
+export function resolveSessions (value: unknown, hasTokenLoader: boolean): ResolvedLoginOptions['sessions'] {
+  if (value === undefined || value === null || value === false) {
+    return null
+  }
+  if (value !== true && !isObject(value)) {
+    throw new FST_LOGIN_INVALID_OPTION('sessions', 'must be true, an object ({ store, maxPerUser, onLimit }) or null')
+  }
+  if (hasTokenLoader) {
+    throw new FST_LOGIN_INVALID_OPTION('sessions', 'cannot be combined with tokenLoader: with tracked sessions the remember cookie belongs to the session')
+  }
+  const given = value === true ? {} : value
+  const store = given.store ?? memorySessionStore()
+  if (!isObject(store) || STORE_METHODS.some((method) => typeof store[method] !== 'function')) {
+    throw new FST_LOGIN_INVALID_OPTION('sessions.store', `must be a SessionStore (${STORE_METHODS.join(', ')})`)
+  }
+  const maxPerUser = given.maxPerUser ?? null
+  if (maxPerUser !== null && !(Number.isSafeInteger(maxPerUser) && (maxPerUser as number) > 0)) {
+    throw new FST_LOGIN_INVALID_OPTION('sessions.maxPerUser', 'must be a positive integer or null')
+  }
+  const onLimit = given.onLimit ?? 'revoke-oldest'
+  if (onLimit !== 'revoke-oldest' && onLimit !== 'refuse') {
+    throw new FST_LOGIN_INVALID_OPTION('sessions.onLimit', 'must be "revoke-oldest" or "refuse"')
+  }
+  return Object.freeze({ store: store as unknown as SessionStore, maxPerUser: maxPerUser as number | null, onLimit })
+}

@@ -1,0 +1,95 @@
+import type { FastifyRequest } from 'fastify'
+import type { StoredSession } from '../../types/index.js'
+import { clientOf } from '../core/state.js'
+import { debug } from '../core/log.js'
+import type { Found, Lookup } from '../core/state.js'
+import { idOf, sameSecret } from '../core/user.js'
+import { startLogin } from '../login/write.js'
+import type { TrackedSessions } from '../tracked/sessions.js'
+import { newRememberToken, rememberHashOf } from '../tracked/tokens.js'
+import type { RememberParts, RememberPayload, UserOfCookie } from './cookie.js'
+
+type Verdict = 'rotated' | 'grace' | 'theft' | 'gone'
+
+/**
+ * Remember me per tracked session: the cookie names its session and carries a random token,
+ * the store keeps only the token's hash. Each restore sends a new token; the previous one still
+ * logs in for `rotationGrace` seconds (tabs restoring in parallel); any other token of a live
+ * session is theft: that session ends, `rememberTheft` fires, the user's other sessions stay.
+ */
+export function createRotation (parts: RememberParts, tracked: TrackedSessions) {
+  const { engine, options, remember } = parts
+  const graceMs = options.rememberCookie.rotationGrace * 1000
+
+  function inGrace (entry: StoredSession, hash: string, now: number): boolean {
+    return entry.rotatedAt !== null && now - entry.rotatedAt <= graceMs && sameSecret(entry.previousRememberHash, hash)
+  }
+
+  /** Rotates the token when it is the current one (a compare-and-set, so one of two tabs wins). */
+  async function verify (request: FastifyRequest, entry: StoredSession, hash: string, next: string, until: number): Promise<Verdict> {
+    const now = Date.now()
+    if (!sameSecret(entry.rememberHash, hash)) {
+      return inGrace(entry, hash, now) ? 'grace' : 'theft'
+    }
+    const changes = {
+      rememberHash: rememberHashOf(next),
+      previousRememberHash: hash,
+      rotatedAt: now,
+      lastSeenAt: now,
+      ip: clientOf(request).ip,
+      expiresAt: tracked.expiresAt(request, entry.createdAt, now, { until })
+    }
+    if (await tracked.change(entry.id, changes, entry.rememberHash)) {
+      return 'rotated'
+    }
+    const again = await tracked.get(entry.id)
+    return again === null ? 'gone' : inGrace(again, hash, now) ? 'grace' : 'theft'
+  }
+
+  /** A login restored from a tracked session's remember cookie: continues that session. */
+  return async function restoreTracked (lookup: Lookup, payload: RememberPayload, userOfCookie: UserOfCookie): Promise<Found> {
+    const { request, state } = lookup
+    const session = payload.session as NonNullable<RememberPayload['session']>
+    const entry = await tracked.get(session.id)
+    if (entry === null) {
+      debug(request, 'remember cookie rejected: its session was revoked or expired')
+      return null
+    }
+    const user = await userOfCookie(lookup, { ...payload, id: entry.userId, token: null })
+    if (user === null) {
+      return null
+    }
+    const left = payload.duration - (Date.now() / 1000 - payload.issuedAt)
+    const duration = options.rememberCookie.refreshEachRequest ? payload.duration : left
+    const token = newRememberToken()
+    const verdict = await verify(request, entry, rememberHashOf(session.token), token, Date.now() + duration * 1000)
+    if (verdict === 'gone' || verdict === 'theft') {
+      if (verdict === 'theft') {
+        debug(request, 'remember cookie rejected: a token that is neither current nor in its grace (theft), session ended')
+        await tracked.end(entry.id)
+        lookup.events?.push(['rememberTheft', request, user])
+      }
+      return null
+    }
+    await startLogin(parts, request, user, idOf(options, user), false, entry.id)
+    await continueEngine(request, entry, verdict === 'rotated')
+    if (verdict === 'rotated' || options.rememberCookie.refreshEachRequest) {
+      const claims = { id: null, token: null, hash: payload.hash, session: { id: entry.id, token: verdict === 'rotated' ? token : session.token } }
+      state.rememberAction = { op: 'set', value: remember.issue(claims, duration), maxAge: duration, refresh: true }
+    }
+    return user
+  }
+
+  /** On @fastify/session: the new stored session replaces the one the entry named, so none piles up. */
+  async function continueEngine (request: FastifyRequest, entry: StoredSession, replace: boolean): Promise<void> {
+    const current = engine.storedId?.(request)
+    if (current === undefined) {
+      return
+    }
+    // a parallel tab inside the grace leaves the first tab's stored session alone
+    if (replace && entry.engineId !== null) {
+      await engine.destroyStored?.(entry.engineId)
+    }
+    await tracked.attachEngine(request, entry.id)
+  }
+}

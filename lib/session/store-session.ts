@@ -1,0 +1,139 @@
+// fastify-login's session interface on @fastify/session: the session lives in a store and the
+// cookie holds its signed id. The only file that reaches into @fastify/session and Fastify
+// internals (the store outside a request, and the session's own save).
+import { promisify } from 'node:util'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { FST_LOGIN_NO_SESSION } from '../core/errors.js'
+import type { SessionEngine } from './engine.js'
+
+type Done = (error?: Error | null) => void
+
+interface StoreSessionLike {
+  get (key: string): unknown
+  set (key: string, value: unknown): void
+  regenerate (keys?: string[]): Promise<void>
+  save (done?: Done): Promise<void> | undefined
+  readonly sessionId: string
+  readonly encryptedSessionId: string
+  readonly cookie?: { readonly originalMaxAge?: number | null }
+  [key: string]: unknown
+}
+
+interface StoreLike {
+  get (id: string, done: (error: Error | null, session?: unknown) => void): void
+  destroy (id: string, done: (error?: Error | null) => void): void
+}
+
+/**
+ * @fastify/session's store, outside any request: it decorates the request with a `sessionStore`
+ * getter, which lives on the prototype of the instance's request class.
+ */
+function sessionStoreOf (fastify: FastifyInstance): StoreLike {
+  const symbols: symbol[] = []
+  for (let o: object | null = fastify; o !== null; o = Object.getPrototypeOf(o)) {
+    symbols.push(...Object.getOwnPropertySymbols(o))
+  }
+  const requestClass = symbols.find((symbol) => symbol.description === 'fastify.Request') as symbol
+  const RequestClass = (fastify as unknown as Record<symbol, unknown>)[requestClass] as { prototype: { sessionStore: StoreLike } }
+  return RequestClass.prototype.sessionStore
+}
+
+function sessionOf<T> (request: FastifyRequest): T {
+  return (request as unknown as { session: T }).session
+}
+
+// keys @fastify/session keeps on its Session object besides the application's data
+const STORE_SESSION_INTERNALS = new Set(['cookie', 'sessionId', 'encryptedSessionId'])
+
+const kStore = Symbol('fastify-login.store')
+const kSave = Symbol('fastify-login.save')
+type SessionWithStore = StoreSessionLike & { [kStore]: StoreLike, [kSave]: StoreSessionLike['save'] }
+
+/**
+ * The `save` of a session that held a login when its request arrived: before writing, it checks
+ * that the session still exists, because a logout elsewhere destroyed it while this request was in
+ * flight, and saving now would bring the old login back to life (express-session #632). One
+ * function for every request; the store and the original `save` sit on the session under symbols.
+ */
+function saveIfStillStored (this: SessionWithStore, done?: Done): Promise<void> | undefined {
+  const check = (finish: Done): void => {
+    this[kStore].get(this.sessionId, (error, stored) => {
+      if (error === null && (stored === null || stored === undefined)) finish()
+      else this[kSave](finish)
+    })
+  }
+  if (done !== undefined) {
+    check(done)
+    return undefined
+  }
+  return promisify(check)()
+}
+
+function hasStoreSession (request: FastifyRequest): boolean {
+  return typeof sessionOf<Partial<StoreSessionLike> | null>(request)?.regenerate === 'function'
+}
+
+export function storeSession (fastify: FastifyInstance, cookieName: string, cookiePrefix: string): SessionEngine {
+  /** @fastify/session's store, found once, when a revocation first needs it. */
+  let store: StoreLike | null = null
+  const instance = fastify as FastifyInstance & {
+    decryptSession (id: string, request: object, done: (error?: Error) => void): void
+  }
+  return {
+    name: 'session',
+    cookieName,
+    // a request without a session (see hasSession) reads as empty and keeps nothing
+    get: (request, key) => sessionOf<Partial<StoreSessionLike> | null>(request)?.get?.(key),
+    set: (request, key, value) => { sessionOf<Partial<StoreSessionLike> | null>(request)?.set?.(key, value) },
+    remove: (request, key) => {
+      delete sessionOf<StoreSessionLike>(request)[key]
+    },
+    keys: (request) => {
+      const session = sessionOf<StoreSessionLike | null>(request) ?? {} as StoreSessionLike
+      return Object.keys(session).filter((key) => !STORE_SESSION_INTERNALS.has(key) && session[key] !== undefined)
+    },
+    rotate: async (request, keep) => {
+      if (!hasStoreSession(request)) {
+        throw new FST_LOGIN_NO_SESSION()
+      }
+      // destroys the old id in the store, so a replayed old cookie finds nothing
+      await sessionOf<StoreSessionLike>(request).regenerate([...keep])
+    },
+    hasSession: hasStoreSession,
+    cookieFor: async (data) => {
+      // decryptSession with an id that does not verify gives a new, empty session
+      const holder: { session?: StoreSessionLike, protocol: string } = { protocol: 'https' }
+      // (that path never touches the store, so it cannot fail)
+      await new Promise<void>((resolve) => { instance.decryptSession('', holder, () => resolve()) })
+      const session = holder.session as StoreSessionLike
+      for (const [key, value] of Object.entries(data)) {
+        session.set(key, value)
+      }
+      await session.save()
+      return `${cookieName}=${encodeURIComponent(cookiePrefix + session.encryptedSessionId)}`
+    },
+    stillExists: (request) => new Promise((resolve) => {
+      const store = (request as unknown as { sessionStore: StoreLike }).sessionStore
+      store.get(sessionOf<StoreSessionLike>(request).sessionId, (error, stored) => {
+        resolve(error !== null || (stored !== null && stored !== undefined))
+      })
+    }),
+    lifetime: (request) => {
+      const maxAge = sessionOf<StoreSessionLike>(request).cookie?.originalMaxAge
+      return typeof maxAge === 'number' && maxAge > 0 ? maxAge / 1000 : null
+    },
+    storedId: (request) => sessionOf<StoreSessionLike>(request).sessionId,
+    destroyStored: (id) => new Promise((resolve, reject) => {
+      store ??= sessionStoreOf(fastify)
+      store.destroy(id, (error) => { if (error) reject(error); else resolve() })
+    }),
+    saveOnlyWhileStored: (request) => {
+      const session = sessionOf<SessionWithStore>(request)
+      session[kStore] = (request as unknown as { sessionStore: StoreLike }).sessionStore
+      session[kSave] = session.save
+      // not enumerable: @fastify/session copies a session's enumerable keys into the session it
+      // builds from a stored one (a store that keeps objects hands this very one back)
+      Object.defineProperty(session, 'save', { value: saveIfStillStored, configurable: true, writable: true })
+    }
+  }
+}

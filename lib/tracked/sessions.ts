@@ -1,0 +1,178 @@
+import type { FastifyRequest } from 'fastify'
+import type { NewStoredSession, ResolvedLoginOptions, SessionInfo, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
+import { clientOf, type Client } from '../core/state.js'
+import { FST_LOGIN_STORE_UNAVAILABLE } from '../core/errors.js'
+import type { MaybePromise } from '../core/state.js'
+import type { SessionEngine } from '../session/engine.js'
+import { kGetNow } from '../stores/memory.js'
+import { rememberHashOf } from './tokens.js'
+
+type Settings = NonNullable<ResolvedLoginOptions['sessions']>
+
+/** lastSeenAt and ip are written at most this often per session (and never on every request). */
+const TOUCH_EVERY_MS = 60_000
+
+/** A store call that fails closed: its error becomes FST_LOGIN_STORE_UNAVAILABLE (a 503). */
+function failClosed<T> (call: () => Promise<T>): Promise<T> {
+  let pending: Promise<T>
+  try {
+    pending = call()
+  } catch (error) {
+    pending = Promise.reject(error)
+  }
+  return pending.catch((error: unknown) => {
+    throw new FST_LOGIN_STORE_UNAVAILABLE(String(error), { cause: error })
+  })
+}
+
+/** When one remember-bearing entry stops existing, in ms: the cookie's own end. */
+export interface RememberEnd { readonly until: number }
+
+/**
+ * Tracked sessions (the `sessions` option): one entry per login in the store, named by the
+ * session (`_sid`). The store decides whether a login is still live, on every request, so a
+ * revocation is seen by the very next request of every process sharing it.
+ */
+export class TrackedSessions {
+  readonly store: SessionStore
+  readonly #settings: Settings
+  readonly #options: ResolvedLoginOptions
+  readonly #engine: SessionEngine
+  readonly #touchEvery: number
+  /** The store's synchronous `get`, when it has one (the memory store). */
+  readonly #getNow: ((id: string) => StoredSession | null) | null
+
+  constructor (options: ResolvedLoginOptions, engine: SessionEngine) {
+    this.#settings = options.sessions as Settings
+    this.store = this.#settings.store
+    const getNow = (this.store as { [kGetNow]?: (id: string) => StoredSession | null })[kGetNow]
+    this.#getNow = getNow === undefined ? null : getNow.bind(this.store)
+    this.#options = options
+    this.#engine = engine
+    const idle = options.idleTimeout
+    this.#touchEvery = idle === null ? TOUCH_EVERY_MS : Math.min(TOUCH_EVERY_MS, Math.max(1000, idle * 100))
+  }
+
+  /** The longest an entry can still live, from its times (ms). */
+  expiresAt (request: FastifyRequest | null, createdAt: number, lastSeenAt: number, remember: RememberEnd | null): number {
+    const { absoluteTimeout, idleTimeout, rememberCookie } = this.#options
+    const engineSeconds = (request === null ? null : this.#engine.lifetime(request)) ?? rememberCookie.duration
+    let end = Math.max(lastSeenAt + engineSeconds * 1000, remember?.until ?? 0)
+    if (absoluteTimeout !== null) end = Math.min(end, createdAt + absoluteTimeout * 1000)
+    if (idleTimeout !== null) end = Math.min(end, lastSeenAt + idleTimeout * 1000)
+    return end
+  }
+
+  /**
+   * The live entry `sid` of the session login of `userId`, else null (revoked, expired, another
+   * user's). The memory store answers at once, so its check creates no promise.
+   */
+  live (sid: unknown, userId: string): MaybePromise<StoredSession | null> {
+    if (typeof sid !== 'string') return null
+    const ownedBy = (entry: StoredSession | null): StoredSession | null => entry !== null && entry.userId === userId ? entry : null
+    if (this.#getNow !== null) return ownedBy(this.#getNow(sid))
+    return failClosed(() => this.store.get(sid)).then(ownedBy)
+  }
+
+  /** Records the sighting (lastSeenAt, ip) at most once a minute; never waits for the store. */
+  touch (request: FastifyRequest, entry: StoredSession, onError: (error: Error) => void): void {
+    const now = Date.now()
+    if (now - entry.lastSeenAt < this.#touchEvery) return
+    const remember = entry.rememberHash === null ? null : { until: entry.expiresAt }
+    const changes: StoredSessionChanges = {
+      lastSeenAt: now,
+      ip: clientOf(request).ip,
+      expiresAt: this.expiresAt(request, entry.createdAt, now, remember)
+    }
+    failClosed(() => this.store.update(entry.id, changes)).catch(onError)
+  }
+
+  /**
+   * A new entry for a login, holding the hash of its remember token (if any) and living as long
+   * as a cookie of `duration` seconds; null when the limit refuses it. Ends the sessions the limit
+   * revoked.
+   */
+  async open (request: FastifyRequest | null, client: Client, userId: string, replaces: string | null, rememberToken: string | null, duration: number): Promise<string | null> {
+    const now = Date.now()
+    const rememberHash = rememberToken === null ? null : rememberHashOf(rememberToken)
+    const remember = rememberToken === null ? null : { until: now + duration * 1000 }
+    const entry: NewStoredSession = {
+      userId,
+      createdAt: now,
+      lastSeenAt: now,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      rememberHash,
+      previousRememberHash: null,
+      rotatedAt: null,
+      engineId: null,
+      expiresAt: this.expiresAt(request, now, now, remember)
+    }
+    const { maxPerUser, onLimit } = this.#settings
+    const created = await failClosed(() => this.store.create(entry, { maxPerUser, onLimit, replaces }))
+    if (created === null) return null
+    await this.#endEngines(created.ended)
+    return created.id
+  }
+
+  /**
+   * Records the engine's session id (@fastify/session) so a revocation destroys it too. False when
+   * the entry is gone meanwhile (a parallel login revoked it under `maxPerUser`).
+   */
+  async attachEngine (request: FastifyRequest, sid: string): Promise<boolean> {
+    const engineId = this.#engine.storedId?.(request)
+    if (engineId === undefined) {
+      return true
+    }
+    return failClosed(() => this.store.update(sid, { engineId }))
+  }
+
+  async change (sid: string, changes: StoredSessionChanges, expectRememberHash?: string | null): Promise<boolean> {
+    return failClosed(() => this.store.update(sid, changes, expectRememberHash))
+  }
+
+  async get (sid: string): Promise<StoredSession | null> {
+    return failClosed(() => this.store.get(sid))
+  }
+
+  /** Ends one session (and its @fastify/session session): whether it was live. */
+  async end (sid: unknown): Promise<boolean> {
+    if (typeof sid !== 'string') return false
+    const ended = await failClosed(() => this.store.destroy(sid))
+    if (ended === null) return false
+    await this.#endEngines([ended])
+    return true
+  }
+
+  /** Ends every session of the user but `exceptId`: how many. */
+  async endAll (userId: string, exceptId: string | null): Promise<number> {
+    const ended = await failClosed(() => this.store.destroyAll(userId, exceptId))
+    await this.#endEngines(ended)
+    return ended.length
+  }
+
+  /** The user's live sessions, most recently seen first. */
+  async list (userId: string, currentSid: unknown): Promise<SessionInfo[]> {
+    const entries = await failClosed(() => this.store.list(userId))
+    const now = Date.now()
+    // a store of the application's that returns more than it should never shows another user's
+    return entries
+      .filter((entry) => entry.userId === userId && entry.expiresAt > now)
+      .sort((a, b) => b.lastSeenAt - a.lastSeenAt || b.createdAt - a.createdAt)
+      .map((entry) => ({
+        id: entry.id,
+        current: entry.id === currentSid,
+        createdAt: new Date(entry.createdAt),
+        lastSeenAt: new Date(entry.lastSeenAt),
+        ip: entry.ip,
+        userAgent: entry.userAgent,
+        remembered: entry.rememberHash !== null
+      }))
+  }
+
+  async #endEngines (entries: readonly StoredSession[]): Promise<void> {
+    const destroy = this.#engine.destroyStored
+    if (destroy === undefined) return
+    await Promise.all(entries.map((entry) => entry.engineId === null ? undefined : failClosed(() => destroy(entry.engineId as string))))
+  }
+}
