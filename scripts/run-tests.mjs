@@ -1,6 +1,7 @@
 // Runs the node:test suites with tsx, listing files explicitly (Node 20's --test has no globs).
 // Usage: node scripts/run-tests.mjs <suite> [...extra node flags]
-//   unit     test/**/*.test.ts except test/e2e, test/redis and test/package, on the engine
+//   unit     test/**/*.test.ts except test/e2e, test/redis, test/package and test/helpers (where
+//            every suite's helpers are: test/helpers/e2e, redis, package), on the engine
 //            FASTIFY_LOGIN_ENGINE selects (default @fastify/secure-session)
 //   engines  the unit suite twice: on @fastify/secure-session, then on @fastify/session
 //   package  test/package/**/*.test.ts (npm pack, install into a fresh app, ESM and CJS)

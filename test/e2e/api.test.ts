@@ -1,8 +1,8 @@
 // The JSON API: bearer tokens from POST /api/token, read by the app's requestLoader.
 import assert from 'node:assert/strict'
 import type { APIResponse } from 'playwright-core'
-import { e2eTest } from './helpers/e2e-test.js'
-import { alice, carol, clickAndWait, logIn } from './helpers/flows.js'
+import { e2eTest } from '../helpers/e2e/e2e-test.js'
+import { alice, carol, clickAndWait, logIn } from '../helpers/e2e/flows.js'
 
 const UNAUTHORIZED = {
   statusCode: 401,

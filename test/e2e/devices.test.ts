@@ -4,9 +4,9 @@ import assert from 'node:assert/strict'
 import { after, before } from 'node:test'
 import { createClient } from 'redis'
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js'
-import { e2eTest, type E2E } from './helpers/e2e-test.js'
-import { alice, bob, clickAndWait, deviceRows, type DeviceRow, endSession, flashes, logIn, pathOf, reopenBrowser } from './helpers/flows.js'
-import { CHROME_ON_ANDROID, EDGE_ON_MACOS, FIREFOX_ON_WINDOWS, SAFARI_ON_IPHONE } from './helpers/user-agents.js'
+import { e2eTest, type E2E } from '../helpers/e2e/e2e-test.js'
+import { alice, bob, clickAndWait, deviceRows, type DeviceRow, endSession, flashes, logIn, pathOf, reopenBrowser } from '../helpers/e2e/flows.js'
+import { CHROME_ON_ANDROID, EDGE_ON_MACOS, FIREFOX_ON_WINDOWS, SAFARI_ON_IPHONE } from '../helpers/e2e/user-agents.js'
 
 const TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/
 

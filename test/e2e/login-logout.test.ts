@@ -1,7 +1,7 @@
 // Logging in and out, protected pages, and where a login may send the browser next.
 import assert from 'node:assert/strict'
-import { e2eTest } from './helpers/e2e-test.js'
-import { alice, bob, carol, clickAndWait, cookieNamed, flashes, logIn, pathOf, REMEMBER_COOKIE, SESSION_COOKIE } from './helpers/flows.js'
+import { e2eTest } from '../helpers/e2e/e2e-test.js'
+import { alice, bob, carol, clickAndWait, cookieNamed, flashes, logIn, pathOf, REMEMBER_COOKIE, SESSION_COOKIE } from '../helpers/e2e/flows.js'
 
 e2eTest('logs in and out', async ({ newPage }) => {
   const page = await newPage()

@@ -1,7 +1,7 @@
 // Changing the password ends every other login of the user, and keeps this one.
 import assert from 'node:assert/strict'
-import { e2eTest } from './helpers/e2e-test.js'
-import { alice, clickAndWait, deviceRows, flashes, logIn, pathOf, reopenBrowser } from './helpers/flows.js'
+import { e2eTest } from '../helpers/e2e/e2e-test.js'
+import { alice, clickAndWait, deviceRows, flashes, logIn, pathOf, reopenBrowser } from '../helpers/e2e/flows.js'
 
 const NEW_PASSWORD = 'through-the-looking-glass'
 

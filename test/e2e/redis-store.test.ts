@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto'
 import { after, before, test } from 'node:test'
 import { buildApp } from '../../examples/app/app.js'
 import { freeLoopbackPort, startRedisServer, type RedisServer } from '../helpers/redis-server.js'
-import { e2eTest } from './helpers/e2e-test.js'
-import { alice, logIn, pathOf } from './helpers/flows.js'
+import { e2eTest } from '../helpers/e2e/e2e-test.js'
+import { alice, logIn, pathOf } from '../helpers/e2e/flows.js'
 
 const secret = randomBytes(32).toString('hex')
 

@@ -1,8 +1,8 @@
 // "Remember me": what survives closing the browser, and what a restored login may do.
 import assert from 'node:assert/strict'
 import { REMEMBER_DURATION } from '../../examples/app/app.js'
-import { e2eTest } from './helpers/e2e-test.js'
-import { alice, clickAndWait, cookieNamed, flashes, logIn, pathOf, REMEMBER_COOKIE, reopenBrowser, SESSION_COOKIE } from './helpers/flows.js'
+import { e2eTest } from '../helpers/e2e/e2e-test.js'
+import { alice, clickAndWait, cookieNamed, flashes, logIn, pathOf, REMEMBER_COOKIE, reopenBrowser, SESSION_COOKIE } from '../helpers/e2e/flows.js'
 
 e2eTest('remember me survives closing the browser, and the restored login must re-authenticate for the password page', async ({ newContext }) => {
   const first = await newContext()

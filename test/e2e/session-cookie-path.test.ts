@@ -7,8 +7,8 @@ import { after, test } from 'node:test'
 import Fastify, { type FastifyInstance } from 'fastify'
 import fastifyFormbody from '@fastify/formbody'
 import fastifyLogin, { UserMixin } from 'fastify-login'
-import { launchChromium } from './helpers/browser.js'
-import { clickAndWait, cookieNamed, pathOf } from './helpers/flows.js'
+import { launchChromium } from '../helpers/e2e/browser.js'
+import { clickAndWait, cookieNamed, pathOf } from '../helpers/e2e/flows.js'
 
 class Member extends UserMixin {
   constructor (public id: string, public name: string) { super() }

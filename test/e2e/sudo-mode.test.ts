@@ -2,10 +2,10 @@
 // last FRESH_FOR seconds (5 minutes). The server's clock is moved forward instead of waiting.
 import assert from 'node:assert/strict'
 import { FRESH_FOR } from '../../examples/app/app.js'
-import { e2eTest, type E2E } from './helpers/e2e-test.js'
-import { alice, clickAndWait, deviceRows, endSession, flashes, logIn, pathOf } from './helpers/flows.js'
-import { installServerClock } from './helpers/server-clock.js'
-import { CHROME_ON_ANDROID, FIREFOX_ON_WINDOWS, SAFARI_ON_IPHONE } from './helpers/user-agents.js'
+import { e2eTest, type E2E } from '../helpers/e2e/e2e-test.js'
+import { alice, clickAndWait, deviceRows, endSession, flashes, logIn, pathOf } from '../helpers/e2e/flows.js'
+import { installServerClock } from '../helpers/e2e/server-clock.js'
+import { CHROME_ON_ANDROID, FIREFOX_ON_WINDOWS, SAFARI_ON_IPHONE } from '../helpers/e2e/user-agents.js'
 import type { Page } from 'playwright-core'
 
 const clock = installServerClock()

@@ -1,7 +1,7 @@
 // The devices page's short names for User-Agent headers (examples/app/user-agent.ts).
 import { test } from 'node:test'
 import { describeUserAgent } from '../../examples/app/user-agent.js'
-import { CHROME_ON_ANDROID, CHROME_ON_LINUX, EDGE_ON_MACOS, FIREFOX_ON_WINDOWS, SAFARI_ON_IPHONE } from './helpers/user-agents.js'
+import { CHROME_ON_ANDROID, CHROME_ON_LINUX, EDGE_ON_MACOS, FIREFOX_ON_WINDOWS, SAFARI_ON_IPHONE } from '../helpers/e2e/user-agents.js'
 
 const CASES: Array<[string, string]> = [
   [CHROME_ON_LINUX, 'Chrome on Linux'],

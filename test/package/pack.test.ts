@@ -5,7 +5,7 @@
 import { after, before, test, type TestContext } from 'node:test'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { REPO, bin, cookieHeader, fastifyCopies, packAndInstall, run, startServer, type InstalledApp, type PackedApp } from './helpers/packed-app.js'
+import { REPO, bin, cookieHeader, fastifyCopies, packAndInstall, run, startServer, type InstalledApp, type PackedApp } from '../helpers/package/packed-app.js'
 
 let packed: PackedApp
 

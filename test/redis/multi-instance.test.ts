@@ -1,8 +1,8 @@
 // fastify-login on @fastify/session + connect-redis, two instances in separate processes
 // sharing one real redis-server, talked to over real HTTP.
 import { test, type TestContext } from 'node:test'
-import { Browser, sessionIdOf } from './helpers/browser.js'
-import { sessionIdsInRedis, sessionInRedis, startCluster } from './helpers/cluster.js'
+import { Browser, sessionIdOf } from '../helpers/redis/browser.js'
+import { sessionIdsInRedis, sessionInRedis, startCluster } from '../helpers/redis/cluster.js'
 
 const COOKIE = 'sessionId'
 

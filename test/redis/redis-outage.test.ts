@@ -2,8 +2,8 @@
 // clear 503 (never a hang), and the instances serve sessions again once Redis is back.
 import { test, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Browser, type Answer } from './helpers/browser.js'
-import { startCluster } from './helpers/cluster.js'
+import { Browser, type Answer } from '../helpers/redis/browser.js'
+import { startCluster } from '../helpers/redis/cluster.js'
 
 const UNAVAILABLE = {
   statusCode: 503,

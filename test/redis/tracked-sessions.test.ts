@@ -5,9 +5,9 @@
 import { test, type TestContext } from 'node:test'
 import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { AppProcess } from './helpers/app-process.js'
-import { Browser, sessionIdOf, type Answer } from './helpers/browser.js'
-import { allKeys, startPair, valuesOf, type ClientName, type EngineName, type Pair } from './helpers/tracked-pair.js'
+import type { AppProcess } from '../helpers/redis/app-process.js'
+import { Browser, sessionIdOf, type Answer } from '../helpers/redis/browser.js'
+import { allKeys, startPair, valuesOf, type ClientName, type EngineName, type Pair } from '../helpers/redis/tracked-pair.js'
 
 const REMEMBER = 'remember_token'
 const ENTRY_KEYS = 'fastify-login:*:s:*'
