@@ -1,23 +1,23 @@
 // `npm run bench`: every benchmark server in its own process, autocannon against each (scenario,
 // server) in short interleaved rounds, and the verdict on every target: the paired ratio of the
 // server's CPU time per request in each round, the median of those ratios and its bootstrap
-// interval. The BENCH_* variables are read and checked in support/settings.ts and described in
+// interval. The BENCH_* variables are read and checked in harness/settings.ts and described in
 // benchmark/README.md.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { runLoad, type LoadResult } from './support/load.js'
-import { cpuMicros, findRedisServer, startRedis, startServer, stopAll, type ServerProcess } from './support/processes.js'
-import { check, headersFor, logIn, type Scenario, type ServerSpec } from './support/scenarios.js'
-import { cellKey, type Results } from './support/results.js'
-import { estimateSeconds, plan, readSettings } from './support/settings.js'
-import { measureRounds, type RoundStats } from './support/rounds.js'
-import { measureSessionSizes, type SessionSize } from './support/session-size.js'
-import { TARGETS, assessTargets, type TargetRow } from './support/targets.js'
-import { resultsTable, sessionSizeTable, verdictTable } from './support/report.js'
-import { describeEnvironment } from './support/environment.js'
-import { pinCpus, type CpuPlan } from './support/cpu-pinning.js'
-import { readCpuTimes, stealShare } from './support/steal.js'
+import { runLoad, type LoadResult } from './harness/load.js'
+import { cpuMicros, findRedisServer, startRedis, startServer, stopAll, type ServerProcess } from './harness/processes.js'
+import { check, headersFor, logIn, type Scenario, type ServerSpec } from './fixtures/scenarios.js'
+import { cellKey, type Results } from './statistics/results.js'
+import { estimateSeconds, plan, readSettings } from './harness/settings.js'
+import { measureRounds, type RoundStats } from './harness/rounds.js'
+import { measureSessionSizes, type SessionSize } from './harness/session-size.js'
+import { TARGETS, assessTargets, type TargetRow } from './statistics/targets.js'
+import { resultsTable, sessionSizeTable, verdictTable } from './harness/report.js'
+import { describeEnvironment } from './harness/environment.js'
+import { pinCpus, type CpuPlan } from './harness/cpu-pinning.js'
+import { readCpuTimes, stealShare } from './harness/steal.js'
 
 const ROOT = resolve(__dirname, '..')
 const { settings, errors } = readSettings(process.env)

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Checks the relative links of the documentation: README.md, docs/*.md, benchmark/README.md,
-// examples/**/README.md and CHANGELOG.md. A link to a file that does not exist, or a `#anchor` that
-// no heading of the target Markdown file produces (GitHub's slugs), is listed and the exit code is 1.
+// benchmark/results/*.md, examples/**/README.md and CHANGELOG.md. A link to a file that does not
+// exist, or a `#anchor` that no heading of the target Markdown file produces (GitHub's slugs), is
+// listed and the exit code is 1.
 // Links to other sites (`https:`, `mailto:` …) are not checked. Node's standard library only.
 // Usage: node scripts/check-links.mjs [root]   (root: the repository, by default this script's parent)
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
@@ -21,12 +22,17 @@ function findReadmes (dir, name, out = []) {
   return out
 }
 
+/** The Markdown files directly in `dir`, sorted; none when it does not exist. */
+function markdownIn (dir) {
+  return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.md')).sort().map((name) => join(dir, name)) : []
+}
+
 function documents () {
-  const docs = join(root, 'docs')
   const listed = [
     join(root, 'README.md'),
-    ...(existsSync(docs) ? readdirSync(docs).filter((name) => name.endsWith('.md')).sort().map((name) => join(docs, name)) : []),
+    ...markdownIn(join(root, 'docs')),
     join(root, 'benchmark', 'README.md'),
+    ...markdownIn(join(root, 'benchmark', 'results')),
     ...findReadmes(join(root, 'examples'), 'README.md').sort(),
     join(root, 'CHANGELOG.md')
   ]

@@ -1,8 +1,8 @@
 // (a) Bare Fastify, no session: the floor. /protected answers the same body with no check at all.
 import Fastify from 'fastify'
-import { serve, start } from '../support/serve.js'
-import { PUBLIC_BODY, profile } from '../support/routes.js'
-import { BENCH_USER_ID, users } from '../support/users.js'
+import { serve, start } from '../fixtures/serve.js'
+import { PUBLIC_BODY, profile } from '../fixtures/routes.js'
+import { BENCH_USER_ID, users } from '../fixtures/users.js'
 
 start(async () => {
   const app = Fastify()

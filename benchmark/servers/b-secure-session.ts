@@ -2,10 +2,10 @@
 // the in-memory Map, 401 when absent. The baseline the ratios are measured against.
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
 import fastifySecureSession from '@fastify/secure-session'
-import { serve, start } from '../support/serve.js'
-import { PUBLIC_BODY, loginTarget, profile, unauthorized, type LoginBody } from '../support/routes.js'
-import { findUser, type BenchUser } from '../support/users.js'
-import { SECURE_SESSION_OPTIONS } from '../support/config.js'
+import { serve, start } from '../fixtures/serve.js'
+import { PUBLIC_BODY, loginTarget, profile, unauthorized, type LoginBody } from '../fixtures/routes.js'
+import { findUser, type BenchUser } from '../fixtures/users.js'
+import { SECURE_SESSION_OPTIONS } from '../fixtures/config.js'
 
 declare module '@fastify/secure-session' {
   interface SessionData { userId: number }

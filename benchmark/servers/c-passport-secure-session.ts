@@ -1,9 +1,9 @@
-// (c) @fastify/passport on @fastify/secure-session (setup and routes: support/passport.ts).
+// (c) @fastify/passport on @fastify/secure-session (setup and routes: fixtures/passport.ts).
 import Fastify from 'fastify'
 import fastifySecureSession from '@fastify/secure-session'
-import { serve, start } from '../support/serve.js'
-import { registerPassport } from '../support/passport.js'
-import { SECURE_SESSION_OPTIONS } from '../support/config.js'
+import { serve, start } from '../fixtures/serve.js'
+import { registerPassport } from '../fixtures/passport.js'
+import { SECURE_SESSION_OPTIONS } from '../fixtures/config.js'
 
 start(async () => {
   const app = Fastify()

@@ -1,10 +1,10 @@
 // (d) fastify-login on @fastify/secure-session, which the plugin registers itself from `session`;
-// an async userLoader (support/login-routes.ts), as an application with a database has.
+// an async userLoader (fixtures/login-routes.ts), as an application with a database has.
 import Fastify from 'fastify'
 import fastifyLogin from 'fastify-login'
-import { serve, start } from '../support/serve.js'
-import { loginOptions, loginRoutes } from '../support/login-routes.js'
-import { SECURE_SESSION_OPTIONS } from '../support/config.js'
+import { serve, start } from '../fixtures/serve.js'
+import { loginOptions, loginRoutes } from '../fixtures/login-routes.js'
+import { SECURE_SESSION_OPTIONS } from '../fixtures/config.js'
 
 start(async () => {
   const app = Fastify()

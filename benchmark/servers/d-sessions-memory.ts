@@ -2,9 +2,9 @@
 // when it needs no I/O.
 import Fastify from 'fastify'
 import fastifyLogin, { memorySessionStore } from 'fastify-login'
-import { serve, start } from '../support/serve.js'
-import { loginOptions, loginRoutes, trackedSessions } from '../support/login-routes.js'
-import { SECURE_SESSION_OPTIONS } from '../support/config.js'
+import { serve, start } from '../fixtures/serve.js'
+import { loginOptions, loginRoutes, trackedSessions } from '../fixtures/login-routes.js'
+import { SECURE_SESSION_OPTIONS } from '../fixtures/config.js'
 
 start(async () => {
   const app = Fastify()

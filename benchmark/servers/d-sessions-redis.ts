@@ -2,10 +2,10 @@
 // browser, its liveness in Redis (one HMGET per logged-in request).
 import Fastify from 'fastify'
 import fastifyLogin, { redisSessionStore } from 'fastify-login'
-import { serve, start } from '../support/serve.js'
-import { loginOptions, loginRoutes, trackedSessions } from '../support/login-routes.js'
-import { SECURE_SESSION_OPTIONS, redisPrefix } from '../support/config.js'
-import { connectRedis } from '../support/redis.js'
+import { serve, start } from '../fixtures/serve.js'
+import { loginOptions, loginRoutes, trackedSessions } from '../fixtures/login-routes.js'
+import { SECURE_SESSION_OPTIONS, redisPrefix } from '../fixtures/config.js'
+import { connectRedis } from '../fixtures/redis.js'
 
 start(async () => {
   const redis = await connectRedis()

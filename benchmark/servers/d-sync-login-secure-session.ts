@@ -2,9 +2,9 @@
 // Not judged by any target.
 import Fastify from 'fastify'
 import fastifyLogin from 'fastify-login'
-import { serve, start } from '../support/serve.js'
-import { loginOptions, loginRoutes, syncUserLoader } from '../support/login-routes.js'
-import { SECURE_SESSION_OPTIONS } from '../support/config.js'
+import { serve, start } from '../fixtures/serve.js'
+import { loginOptions, loginRoutes, syncUserLoader } from '../fixtures/login-routes.js'
+import { SECURE_SESSION_OPTIONS } from '../fixtures/config.js'
 
 start(async () => {
   const app = Fastify()

@@ -4,10 +4,10 @@ import Fastify from 'fastify'
 import fastifyCookie from '@fastify/cookie'
 import fastifySession from '@fastify/session'
 import fastifyLogin from 'fastify-login'
-import { serve, start } from '../support/serve.js'
-import { loginOptions, loginRoutes } from '../support/login-routes.js'
-import { redisPrefix, redisSessionOptions } from '../support/config.js'
-import { connectRedisStore } from '../support/redis.js'
+import { serve, start } from '../fixtures/serve.js'
+import { loginOptions, loginRoutes } from '../fixtures/login-routes.js'
+import { redisPrefix, redisSessionOptions } from '../fixtures/config.js'
+import { connectRedisStore } from '../fixtures/redis.js'
 
 start(async () => {
   const redis = await connectRedisStore(redisPrefix('e'))

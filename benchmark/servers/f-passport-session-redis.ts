@@ -1,12 +1,12 @@
 // (f) @fastify/passport on @fastify/session with a Redis store (connect-redis), set up as its
-// README says for @fastify/session; same passport setup and routes as (c) (support/passport.ts).
+// README says for @fastify/session; same passport setup and routes as (c) (fixtures/passport.ts).
 import Fastify from 'fastify'
 import fastifyCookie from '@fastify/cookie'
 import fastifySession from '@fastify/session'
-import { serve, start } from '../support/serve.js'
-import { registerPassport } from '../support/passport.js'
-import { redisPrefix, redisSessionOptions } from '../support/config.js'
-import { connectRedisStore } from '../support/redis.js'
+import { serve, start } from '../fixtures/serve.js'
+import { registerPassport } from '../fixtures/passport.js'
+import { redisPrefix, redisSessionOptions } from '../fixtures/config.js'
+import { connectRedisStore } from '../fixtures/redis.js'
 
 start(async () => {
   const redis = await connectRedisStore(redisPrefix('f'))

@@ -3,7 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { createInterface } from 'node:readline'
-import { CPU_USAGE_MESSAGE } from './serve.js'
+import { CPU_USAGE_MESSAGE } from '../fixtures/serve.js'
 import { onCpus } from './cpu-pinning.js'
 
 const STARTUP_TIMEOUT_MS = 60_000

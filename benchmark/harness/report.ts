@@ -1,13 +1,13 @@
 // The tables of a run, as markdown: one row per (scenario, server) with medians over the rounds
 // and the paired ratio to (b) with its interval, the session sizes per engine, and the verdict on
 // every target.
-import { median, type BootstrapOptions, type Interval } from './stats.js'
-import { MIN_ROUNDS, assessRatio } from './verdict.js'
-import { METRICS, cellKey, series, type Cell, type Metric, type Results } from './results.js'
-import type { ServerSpec } from './scenarios.js'
+import { median, type BootstrapOptions, type Interval } from '../statistics/stats.js'
+import { MIN_ROUNDS, assessRatio } from '../statistics/verdict.js'
+import { METRICS, cellKey, series, type Cell, type Metric, type Results } from '../statistics/results.js'
+import type { ServerSpec } from '../fixtures/scenarios.js'
 import type { ScenarioPlan } from './settings.js'
 import type { SessionSize } from './session-size.js'
-import type { TargetRow } from './targets.js'
+import type { TargetRow } from '../statistics/targets.js'
 
 const fmt = (value: number, digits: number): string => Number.isFinite(value) ? value.toFixed(digits) : '—'
 const percent = (share: number): string => Number.isFinite(share) ? `${(share * 100).toFixed(0)}%` : '—'

@@ -4,7 +4,7 @@
 // which the hypervisor took the server's CPU away is measured again (every server of it, so the
 // pairs stay pairs), within a per-round and a whole-run limit.
 import type { LoadResult } from './load.js'
-import type { Scenario, ServerSpec } from './scenarios.js'
+import type { Scenario, ServerSpec } from '../fixtures/scenarios.js'
 import type { ScenarioPlan } from './settings.js'
 
 /** `items` rotated left by `round - 1` places (round 1: as given). */

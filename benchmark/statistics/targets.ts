@@ -1,11 +1,11 @@
 // The targets the benchmark judges (issue 12, and the tracked sessions of the next issue), and
 // how each becomes a row of the verdict table. A target names its servers by id: one whose
 // server is not in SERVERS yet is listed as "scenario not present" rather than dropped.
-import { SERVERS, type ScenarioId } from './scenarios.js'
+import { SERVERS, type ScenarioId } from '../fixtures/scenarios.js'
 import { series, type Results } from './results.js'
 import { assessRatio, type Verdict } from './verdict.js'
 import type { BootstrapOptions, Interval } from './stats.js'
-import type { SessionSize } from './session-size.js'
+import type { SessionSize } from '../harness/session-size.js'
 
 /** "the figure of x ≤ max × the figure of y", on one scenario, paired by round. */
 export interface RatioTarget {

@@ -2,8 +2,8 @@
 // cookie's value (as the browser sends it back on every request) and, on @fastify/session, the
 // length of the session stored in Redis (read from the runner's redis-server after the login).
 import { createClient } from 'redis'
-import { SECURE_SESSION_COOKIE, SESSION_COOKIE, redisPrefix } from './config.js'
-import { logIn, type Engine, type ServerSpec } from './scenarios.js'
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE, redisPrefix } from '../fixtures/config.js'
+import { logIn, type Engine, type ServerSpec } from '../fixtures/scenarios.js'
 
 export interface SessionSize {
   /** Length of the session cookie's value, in bytes. */

@@ -1,6 +1,6 @@
 // The runner's settings from the environment (every BENCH_* variable, checked before anything
 // starts), the (scenario, server) pairs they select, and how long the run will take.
-import { SCENARIOS, SERVERS, type Scenario, type ServerSpec } from './scenarios.js'
+import { SCENARIOS, SERVERS, type Scenario, type ServerSpec } from '../fixtures/scenarios.js'
 
 export interface Settings {
   /** Seconds of each measured run. */

@@ -1,14 +1,15 @@
-// The benchmark's pure helpers (benchmark/support): median, quantiles, the seeded bootstrap
-// interval, paired ratios, verdicts, the round order, the target rows and the settings. No server.
+// The benchmark's pure helpers (benchmark/statistics and benchmark/harness): median, quantiles,
+// the seeded bootstrap interval, paired ratios, verdicts, the round order, the target rows and the
+// settings. No server.
 import { test, type TestContext } from 'node:test'
-import { bootstrapMedianInterval, median, quantile, seededRandom } from '../benchmark/support/stats.js'
-import { MIN_ROUNDS, assessRatio, pairedRatios, verdict, type RoundValue } from '../benchmark/support/verdict.js'
-import { roundOrder } from '../benchmark/support/rounds.js'
-import { TARGETS, assessTargets, type Target } from '../benchmark/support/targets.js'
-import { cellKey, type Results, type Run } from '../benchmark/support/results.js'
-import { plan, readSettings } from '../benchmark/support/settings.js'
-import { cookieValue, sessionIdOf } from '../benchmark/support/session-size.js'
-import { verdictTable } from '../benchmark/support/report.js'
+import { bootstrapMedianInterval, median, quantile, seededRandom } from '../../benchmark/statistics/stats.js'
+import { MIN_ROUNDS, assessRatio, pairedRatios, verdict, type RoundValue } from '../../benchmark/statistics/verdict.js'
+import { roundOrder } from '../../benchmark/harness/rounds.js'
+import { TARGETS, assessTargets, type Target } from '../../benchmark/statistics/targets.js'
+import { cellKey, type Results, type Run } from '../../benchmark/statistics/results.js'
+import { plan, readSettings } from '../../benchmark/harness/settings.js'
+import { cookieValue, sessionIdOf } from '../../benchmark/harness/session-size.js'
+import { verdictTable } from '../../benchmark/harness/report.js'
 
 const BOOTSTRAP = { resamples: 10_000, seed: 1, level: 0.95 }
 

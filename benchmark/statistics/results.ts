@@ -1,6 +1,6 @@
 // The measured runs, kept per (scenario, server) cell with the round each belongs to, and the
 // per-round series of one figure that the ratios and verdicts are computed from.
-import type { LoadResult } from './load.js'
+import type { LoadResult } from '../harness/load.js'
 import type { RoundValue } from './verdict.js'
 
 /** One measured run, in the round it belongs to (1-based). */
