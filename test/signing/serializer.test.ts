@@ -20,7 +20,7 @@ const TOKEN_CHARS = /^[A-Za-z0-9_.-]+$/
 // 2026-01-01T00:00:00Z
 const NOW = Date.UTC(2026, 0, 1)
 
-// The documented format, written independently of lib/serializer.ts (see docs/readme-serializer.md).
+// The documented format, written independently of lib/signing/serializer.ts (see docs/readme-serializer.md).
 function signRaw (secret: string | Buffer, salt: string, payload: string, timestamp: string): string {
   const key = createHmac('sha256', secret).update('fastify-login:' + salt).digest()
   const signature = createHmac('sha256', key).update(`${payload}.${timestamp}`).digest('base64url')
