@@ -235,6 +235,8 @@ describe('loginManager', () => {
     expect(app.loginManager.loginUrl('/login', '/private')).type.toBe<string>()
     expect(app.loginManager.sessionCookieFor(new User(1, 'ada'), { fresh: false, remember: true })).type.toBe<Promise<string>>()
     expect(app.loginManager.sessionCookieFor).type.not.toBeCallableWith(new AnonymousUserMixin())
+    expect(app.loginManager.sessionCookieFor(new User(1, 'ada'), { ip: '203.0.113.5', userAgent: 'Firefox' })).type.toBe<Promise<string>>()
+    expect(app.loginManager.sessionCookieFor).type.not.toBeCallableWith(new User(1, 'ada'), { ip: 203 })
     app.get('/x', async (request, reply) => {
       expect(app.loginManager.unauthorized(request, reply)).type.toBe<Promise<FastifyReply>>()
       expect(app.loginManager.needsRefresh(request, reply)).type.toBe<Promise<FastifyReply>>()
