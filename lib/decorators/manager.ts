@@ -9,7 +9,7 @@ import { newRememberToken } from '../tracked/tokens.js'
 import { loginUrl, withForcedHost } from '../urls/login-url.js'
 import type { LoginContext } from '../context.js'
 import { createDeviceAdmin } from './devices.js'
-import { createFlows, runFlow, type Flows } from './flows.js'
+import { answerFlow, createFlows, type Flows } from './flows.js'
 
 /** The flows of a manager, for the guards of the same registration. */
 export const kFlows = Symbol('fastify-login.flows')
@@ -30,11 +30,11 @@ export class LoginManager extends EventEmitter<LoginEvents> implements LoginMana
   }
 
   unauthorized (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    return runFlow(this[kFlows].unauthorized, request, reply)
+    return answerFlow(this[kFlows].unauthorized, request, reply)
   }
 
   needsRefresh (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    return runFlow(this[kFlows].needsRefresh, request, reply)
+    return answerFlow(this[kFlows].needsRefresh, request, reply)
   }
 
   loginUrl (view: string, nextUrl?: string | null): string {
