@@ -346,6 +346,11 @@ declare namespace fastifyLogin {
 
   export interface LoginManager extends EventEmitter<LoginEvents> {
     readonly options: ResolvedLoginOptions
+    /**
+     * The guards' switch at run time (Flask's `LOGIN_DISABLED` set by a test): `true` lets every
+     * request through both guards. Starts as the `disabled` option; `options` stays as registered.
+     */
+    disabled: boolean
     /** Runs the unauthorized flow (event, handler, JSON 401, 401 or redirect to the login view). */
     unauthorized (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>
     /** Runs the needs-refresh flow. */

@@ -207,6 +207,13 @@ describe('guards', () => {
 describe('loginManager', () => {
   const app = Fastify()
 
+  test('disabled is a boolean switch the application may set; options stay read-only', () => {
+    expect(app.loginManager.disabled).type.toBe<boolean>()
+    app.loginManager.disabled = true
+    expect(app.loginManager).type.not.toBeAssignableTo<{ disabled: string }>()
+    expect(app.loginManager.options).type.toBeAssignableTo<{ readonly disabled: boolean }>()
+  })
+
   test('event listeners receive the request and the application user', () => {
     app.loginManager.on('loggedIn', (request, user) => {
       expect(request).type.toBe<FastifyRequest>()

@@ -34,7 +34,7 @@ export const FST_LOGIN_INVALID_VALUE = createError<[string, { cause: unknown }?]
 
 /** A loader gave back something that is neither a user object nor null/undefined. */
 export const FST_LOGIN_NOT_A_USER = createError<[string, string]>(
-  'FST_LOGIN_NOT_A_USER', 'fastify-login: %s returned %s, which is not a user: return an object with isAuthenticated, isActive, isAnonymous and an id method, or null', 500, TypeError)
+  'FST_LOGIN_NOT_A_USER', 'fastify-login: %s returned %s, which is not a user: return an object with an id method and the booleans isAuthenticated, isActive, isAnonymous (UserMixin), or null', 500, TypeError)
 
 /** The tracked-session store failed (Redis down, a SQL error): the request fails closed. */
 export const FST_LOGIN_STORE_UNAVAILABLE = createError<[string, { cause: unknown }?]>(

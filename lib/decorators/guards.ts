@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { Guard } from '../../types/index.js'
 import type { LoginContext } from '../context.js'
-import { runFlow, type FlowRunner, type Flows } from './flows.js'
+import { runFlow, type FlowRunner } from './flows.js'
+import { kFlows, kSwitch, type LoginManager } from './manager.js'
 
 const PASS: Promise<void> = Promise.resolve()
 
@@ -16,10 +17,11 @@ const PASS: Promise<void> = Promise.resolve()
  * waits. Called without `done` (`await app.loginRequired(request, reply)` inside the
  * application's own hook), a guard returns a promise, rejected with the 401.
  */
-export function createGuards (ctx: LoginContext, flows: Flows): { loginRequired: Guard, freshLoginRequired: Guard } {
+export function createGuards (ctx: LoginContext, manager: LoginManager): { loginRequired: Guard, freshLoginRequired: Guard } {
   const { options } = ctx
   const exempt = new Set(options.exemptMethods)
-  const disabled = options.disabled
+  const flows = manager[kFlows]
+  const guardSwitch = manager[kSwitch]
 
   function pass (done: HookHandlerDoneFunction | undefined): Promise<void> | undefined {
     if (done === undefined) {
@@ -42,14 +44,14 @@ export function createGuards (ctx: LoginContext, flows: Flows): { loginRequired:
   }
 
   function loginRequired (request: FastifyRequest, reply: FastifyReply, done?: HookHandlerDoneFunction): Promise<unknown> | undefined {
-    if (disabled || exempt.has(request.method) || request.currentUser.isAuthenticated) {
+    if (guardSwitch.disabled || exempt.has(request.method) || request.currentUser.isAuthenticated) {
       return pass(done)
     }
     return refuse(flows.unauthorized, request, reply, done)
   }
 
   function freshLoginRequired (request: FastifyRequest, reply: FastifyReply, done?: HookHandlerDoneFunction): Promise<unknown> | undefined {
-    if (disabled || exempt.has(request.method)) {
+    if (guardSwitch.disabled || exempt.has(request.method)) {
       return pass(done)
     }
     if (!request.currentUser.isAuthenticated) {

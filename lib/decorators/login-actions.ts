@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify'
 import type { LoginManager, LoginUserOptions, UserType as User } from '../../types/index.js'
-import { FST_LOGIN_INVALID_DURATION, FST_LOGIN_INVALID_USER, FST_LOGIN_NO_SESSION } from '../core/errors.js'
+import { FST_LOGIN_INVALID_DURATION, FST_LOGIN_NO_SESSION } from '../core/errors.js'
 import { stateOf, writableState } from '../core/state.js'
-import { idOf } from '../core/user.js'
+import { checkUser, idOf } from '../core/user.js'
 import { isFresh } from '../login/fresh.js'
 import { FRESH, SID } from '../login/keys.js'
 import { confirmFresh, endLogin, startLogin } from '../login/write.js'
@@ -53,9 +53,7 @@ export function createLoginActions (ctx: LoginContext, manager: LoginManager) {
   async function loginUser (this: FastifyRequest, user: User, loginOptions: LoginUserOptions = {}): Promise<boolean> {
     const { remember: wantsRemember = false, force = false, fresh = true } = loginOptions
     const duration = checkDuration(loginOptions.duration) ?? options.rememberCookie.duration
-    if (user === null || typeof user !== 'object') {
-      throw new FST_LOGIN_INVALID_USER('loginUser needs a user object')
-    }
+    checkUser(options, user)
     if (!force && !(user as { isActive: boolean }).isActive) {
       return false
     }
