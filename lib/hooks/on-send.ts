@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { kLoginState, type LoginState, type RememberAction, type RequestWithState } from '../core/state.js'
 import type { LoginContext } from '../context.js'
+import { CSRF } from '../login/keys.js'
 
 type Done = (error: Error | null, payload: unknown) => void
 
@@ -15,6 +16,13 @@ function varyOn (name: string): (reply: FastifyReply) => void {
       reply.header('vary', `${String(vary)}, ${name}`)
     }
   }
+}
+
+/** The response sets (or deletes) the cookie `name` itself. */
+function setsCookie (reply: FastifyReply, name: string): boolean {
+  const header = reply.getHeader('set-cookie')
+  const cookies = Array.isArray(header) ? header : header === undefined ? [] : [String(header)]
+  return cookies.some((cookie) => cookie.startsWith(`${name}=`))
 }
 
 /** `x-api-key` → `X-Api-Key`, as header names are usually written. */
@@ -40,6 +48,10 @@ export function createOnSend (ctx: LoginContext) {
       } else {
         remember.clear(request, reply)
       }
+    }
+    // @fastify/csrf-protection's cookie mode: the pre-login secret must not outlive the login
+    if (state.csrfCookieDropped && !setsCookie(reply, CSRF)) {
+      reply.clearCookie(CSRF, { path: '/' })
     }
     if (reply.hasHeader('set-cookie') || state.loginChanged) {
       reply.header('cache-control', 'no-store')
