@@ -27,6 +27,7 @@ async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginO
   fastify.decorateRequest('confirmLogin', actions.confirmLogin)
   fastify.decorateRequest('loginFresh', actions.loginFresh)
   fastify.decorateRequest('loginRemembered', actions.loginRemembered)
+  fastify.decorateRequest('loggedInUser', actions.loggedInUser)
   fastify.decorateRequest('safeNextUrl', createSafeNextUrl(ctx))
   fastify.decorateRequest('listSessions', devices.listSessions)
   fastify.decorateRequest('revokeSession', devices.revokeSession)

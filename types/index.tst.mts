@@ -122,6 +122,15 @@ describe('request decorations', () => {
     })
   })
 
+  test('loggedInUser() behind a guard is the application user, with no narrowing or cast', () => {
+    app.get('/settings', { preHandler: app.loginRequired }, async (request) => {
+      expect(request.loggedInUser()).type.toBe<User>()
+      expect(request.loggedInUser().name).type.toBe<string>()
+      expect(request.loggedInUser).type.not.toBeCallableWith('x')
+      return request.loggedInUser().name
+    })
+  })
+
   test('loginUser accepts only the application user', () => {
     app.post('/login', async (request) => {
       const user = new User(1, 'ada')
