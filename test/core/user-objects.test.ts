@@ -114,3 +114,13 @@ test('an inactive user is the only false of loginUser (without force)', async (t
   const { app } = await buildApp(t, {}, { routes: loginRoute(inactive) })
   t.assert.deepStrictEqual((await app.inject({ method: 'POST', url: '/login-object' })).json(), { ok: false })
 })
+
+test('a user whose id method stops answering after the check is still refused, never logged in as ""', async (t: TestContext) => {
+  let calls = 0
+  const user = { isActive: true, isAuthenticated: true, isAnonymous: false, getId: () => (++calls === 1 ? '1' : '') }
+  const { app } = await buildApp(t, {}, { routes: loginRoute(user) })
+  const response = await app.inject({ method: 'POST', url: '/login-object' })
+  t.assert.strictEqual(response.json().code, 'FST_LOGIN_INVALID_USER')
+  t.assert.match(response.json().message, /getId\(\) returning a non-empty string/)
+  t.assert.strictEqual(response.headers['set-cookie'], undefined)
+})
