@@ -18,11 +18,12 @@ function varyOn (name: string): (reply: FastifyReply) => void {
   }
 }
 
-/** The response sets (or deletes) the cookie `name` itself. */
-function setsCookie (reply: FastifyReply, name: string): boolean {
-  const header = reply.getHeader('set-cookie')
-  const cookies = Array.isArray(header) ? header : header === undefined ? [] : [String(header)]
-  return cookies.some((cookie) => cookie.startsWith(`${name}=`))
+/** A Set-Cookie header (or several, joined by commas) that sets or deletes the CSRF cookie. */
+const SETS_CSRF = new RegExp(`(^|,)\\s*${CSRF}=`)
+
+/** The response sets (or deletes) the CSRF cookie itself. */
+function setsCsrfCookie (reply: FastifyReply): boolean {
+  return SETS_CSRF.test(String(reply.getHeader('set-cookie')))
 }
 
 /** `x-api-key` → `X-Api-Key`, as header names are usually written. */
@@ -50,7 +51,7 @@ export function createOnSend (ctx: LoginContext) {
       }
     }
     // @fastify/csrf-protection's cookie mode: the pre-login secret must not outlive the login
-    if (state.csrfCookieDropped && !setsCookie(reply, CSRF)) {
+    if (state.csrfCookieDropped && !setsCsrfCookie(reply)) {
       reply.clearCookie(CSRF, { path: '/' })
     }
     if (reply.hasHeader('set-cookie') || state.loginChanged) {
