@@ -6,7 +6,7 @@ import { buildContext } from './context.js'
 import { createDeviceMethods } from './decorators/devices.js'
 import { createGuards } from './decorators/guards.js'
 import { createLoginActions } from './decorators/login-actions.js'
-import { kFlows, LoginManager } from './decorators/manager.js'
+import { LoginManager } from './decorators/manager.js'
 import { createSafeNextUrl } from './decorators/safe-next.js'
 import { decorateViewLocals } from './decorators/view-locals.js'
 import { kLoginState } from './core/state.js'
@@ -18,7 +18,7 @@ async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginO
   const manager = new LoginManager(ctx)
   const actions = createLoginActions(ctx, manager)
   const devices = createDeviceMethods(ctx)
-  const guards = createGuards(ctx, manager[kFlows])
+  const guards = createGuards(ctx, manager)
 
   fastify.decorateRequest('currentUser', null as never)
   fastify.decorateRequest(kLoginState, null)
@@ -27,6 +27,7 @@ async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginO
   fastify.decorateRequest('confirmLogin', actions.confirmLogin)
   fastify.decorateRequest('loginFresh', actions.loginFresh)
   fastify.decorateRequest('loginRemembered', actions.loginRemembered)
+  fastify.decorateRequest('loggedInUser', actions.loggedInUser)
   fastify.decorateRequest('safeNextUrl', createSafeNextUrl(ctx))
   fastify.decorateRequest('listSessions', devices.listSessions)
   fastify.decorateRequest('revokeSession', devices.revokeSession)

@@ -24,6 +24,11 @@ declare module 'fastify' {
     loginFresh (within?: number): boolean
     /** `true` when this request carried a valid remember cookie. */
     loginRemembered (): boolean
+    /**
+     * The logged-in user, typed as the application's user (not `User | Guest`): for handlers
+     * behind `loginRequired`. Throws the guards' 401 (`FST_LOGIN_UNAUTHORIZED`) when there is none.
+     */
+    loggedInUser (): fastifyLogin.UserType
     /** The `next` target from the query or the session when it is a safe same-site URL, else `fallback` (default `'/'`). */
     safeNextUrl (fallback?: string): string
     /** With `sessions`: the current user's live sessions, most recently seen first (`[]` when anonymous). */
@@ -346,6 +351,11 @@ declare namespace fastifyLogin {
 
   export interface LoginManager extends EventEmitter<LoginEvents> {
     readonly options: ResolvedLoginOptions
+    /**
+     * The guards' switch at run time (Flask's `LOGIN_DISABLED` set by a test): `true` lets every
+     * request through both guards. Starts as the `disabled` option; `options` stays as registered.
+     */
+    disabled: boolean
     /** Runs the unauthorized flow (event, handler, JSON 401, 401 or redirect to the login view). */
     unauthorized (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>
     /** Runs the needs-refresh flow. */

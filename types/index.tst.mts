@@ -122,6 +122,15 @@ describe('request decorations', () => {
     })
   })
 
+  test('loggedInUser() behind a guard is the application user, with no narrowing or cast', () => {
+    app.get('/settings', { preHandler: app.loginRequired }, async (request) => {
+      expect(request.loggedInUser()).type.toBe<User>()
+      expect(request.loggedInUser().name).type.toBe<string>()
+      expect(request.loggedInUser).type.not.toBeCallableWith('x')
+      return request.loggedInUser().name
+    })
+  })
+
   test('loginUser accepts only the application user', () => {
     app.post('/login', async (request) => {
       const user = new User(1, 'ada')
@@ -206,6 +215,13 @@ describe('guards', () => {
 
 describe('loginManager', () => {
   const app = Fastify()
+
+  test('disabled is a boolean switch the application may set; options stay read-only', () => {
+    expect(app.loginManager.disabled).type.toBe<boolean>()
+    app.loginManager.disabled = true
+    expect(app.loginManager).type.not.toBeAssignableTo<{ disabled: string }>()
+    expect(app.loginManager.options).type.toBeAssignableTo<{ readonly disabled: boolean }>()
+  })
 
   test('event listeners receive the request and the application user', () => {
     app.loginManager.on('loggedIn', (request, user) => {

@@ -34,7 +34,7 @@ export const FST_LOGIN_INVALID_VALUE = createError<[string, { cause: unknown }?]
 
 /** A loader gave back something that is neither a user object nor null/undefined. */
 export const FST_LOGIN_NOT_A_USER = createError<[string, string]>(
-  'FST_LOGIN_NOT_A_USER', 'fastify-login: %s returned %s, which is not a user: return an object with isAuthenticated, isActive, isAnonymous and an id method, or null', 500, TypeError)
+  'FST_LOGIN_NOT_A_USER', 'fastify-login: %s returned %s, which is not a user: return an object with an id method and the booleans isAuthenticated, isActive, isAnonymous (UserMixin), or null', 500, TypeError)
 
 /** The tracked-session store failed (Redis down, a SQL error): the request fails closed. */
 export const FST_LOGIN_STORE_UNAVAILABLE = createError<[string, { cause: unknown }?]>(
@@ -47,3 +47,12 @@ export const FST_LOGIN_NO_SESSIONS = createError<[string]>(
 /** loginUser/logoutUser on a request that has no session (see the message). */
 export const FST_LOGIN_NO_SESSION = createError(
   'FST_LOGIN_NO_SESSION', 'fastify-login: this request has no session, so no login can be written or removed (@fastify/session keeps none outside its cookie.path or for an absolute-form request target; or the session plugin failed before it ran)', 400)
+
+/**
+ * The unauthorized flow's 401 (no login view, a JSON client, an upgrade or event-stream request):
+ * a guard fails with it through Fastify's error handling, as Flask's `abort(401)`.
+ */
+export const FST_LOGIN_UNAUTHORIZED = createError<[string]>('FST_LOGIN_UNAUTHORIZED', '%s', 401)
+
+/** The needs-refresh flow's 401, as FST_LOGIN_UNAUTHORIZED. */
+export const FST_LOGIN_NEEDS_REFRESH = createError<[string]>('FST_LOGIN_NEEDS_REFRESH', '%s', 401)

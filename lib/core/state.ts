@@ -39,6 +39,8 @@ export class LoginState {
   variesByHeader = false
   /** The login changed in this request (Cache-Control: no-store). */
   loginChanged = false
+  /** The request's `_csrf` cookie (@fastify/csrf-protection's cookie mode) was dropped with the login change: delete it unless the reply sets a new one. */
+  csrfCookieDropped = false
 }
 
 /** The state of every request that carried no credentials: shared, and frozen so no one writes to it. */

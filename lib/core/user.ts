@@ -19,17 +19,25 @@ export function anonymousFactory (option: ResolvedLoginOptions['anonymousUser'])
   return option as () => AnonymousUser
 }
 
-/** The user's id through `idAttribute`, as a non-empty string; throws a coded error otherwise. */
-export function idOf (options: ResolvedLoginOptions, user: User): string {
-  const method = (user as unknown as Record<string, unknown>)[options.idAttribute]
+/** The user's id through `idAttribute` as a string, or what is wrong with it (not a non-empty string or a number). */
+function readId (idAttribute: string, user: Record<string, unknown>): string | { problem: string } {
+  const method = user[idAttribute]
   if (typeof method !== 'function') {
-    throw new FST_LOGIN_INVALID_USER(`it has no ${options.idAttribute}() method`)
+    return { problem: `${idAttribute}() (a method returning its id)` }
   }
   const id: unknown = method.call(user)
-  if ((typeof id !== 'string' && typeof id !== 'number') || id === '') {
-    throw new FST_LOGIN_INVALID_USER(`${options.idAttribute}() must return a non-empty string`)
+  return (typeof id !== 'string' && typeof id !== 'number') || id === ''
+    ? { problem: `${idAttribute}() returning a non-empty string` }
+    : String(id)
+}
+
+/** The user's id through `idAttribute`, as a non-empty string; throws a coded error otherwise. */
+export function idOf (options: ResolvedLoginOptions, user: User): string {
+  const id = readId(options.idAttribute, user as unknown as Record<string, unknown>)
+  if (typeof id !== 'string') {
+    throw new FST_LOGIN_INVALID_USER(`it needs ${id.problem}`)
   }
-  return String(id)
+  return id
 }
 
 /** The user's getSessionAuthHash(), or null when the user has none. */
@@ -61,25 +69,47 @@ export function authHashMatches (user: User, stored: unknown): boolean {
   return current === null ? stored === undefined || stored === null : sameSecret(current, stored)
 }
 
-function describe (value: unknown): string {
-  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object without the user protocol'
-  return typeof value === 'string' ? 'a string' : `a ${typeof value}`
+const FLAGS = ['isActive', 'isAuthenticated', 'isAnonymous'] as const
+
+/**
+ * What a user is, decided here for `loginUser`, `sessionCookieFor` and every loader alike: an
+ * object whose `idAttribute` method returns a non-empty string (or a number) and whose `isActive`,
+ * `isAuthenticated` and `isAnonymous` are booleans (own, inherited or getters). Returns what the
+ * value is instead (`a string`, `an object without isActive (a boolean)`), or null for a user.
+ */
+export function notAUser (options: ResolvedLoginOptions, value: unknown): string | null {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function') || Array.isArray(value)) {
+    return value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`
+  }
+  const candidate = value as Record<string, unknown>
+  const missing = FLAGS.filter((flag) => typeof candidate[flag] !== 'boolean').map((flag) => `${flag} (a boolean)`)
+  const id = readId(options.idAttribute, candidate)
+  if (typeof id !== 'string') {
+    missing.unshift(id.problem)
+  }
+  return missing.length === 0 ? null : `an object without ${missing.join(', ')}`
+}
+
+/** The user given to `loginUser` or `sessionCookieFor`: FST_LOGIN_INVALID_USER naming what is missing. */
+export function checkUser (options: ResolvedLoginOptions, value: unknown): void {
+  const problem = notAUser(options, value)
+  if (problem !== null) {
+    throw new FST_LOGIN_INVALID_USER(`it is ${problem}: a user needs ${options.idAttribute}() and the booleans isActive, isAuthenticated, isAnonymous (UserMixin has them)`)
+  }
 }
 
 /**
  * A loader's answer as a user, or null for null/undefined. Anything else that is not a user (a
- * string, `true`, `0`, `{}`) is the application's mistake: a coded error (a 500, logged), never
- * a silent login.
+ * string, `true`, `0`, `{}`, a plain database row) is the application's mistake: a coded error
+ * (a 500, logged), never a silent login.
  */
 export function asUser (options: ResolvedLoginOptions, loader: string, value: unknown): User | null {
   if (value === null || value === undefined) {
     return null
   }
-  const candidate = value as Record<string, unknown>
-  if ((typeof value !== 'object' && typeof value !== 'function') ||
-      !('isAuthenticated' in candidate) || !('isActive' in candidate) || !('isAnonymous' in candidate) ||
-      typeof candidate[options.idAttribute] !== 'function') {
-    throw new FST_LOGIN_NOT_A_USER(loader, describe(value))
+  const problem = notAUser(options, value)
+  if (problem !== null) {
+    throw new FST_LOGIN_NOT_A_USER(loader, problem)
   }
   return value as User
 }

@@ -1,14 +1,18 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FlowHandler, LoginManager } from '../../types/index.js'
+import { FST_LOGIN_NEEDS_REFRESH, FST_LOGIN_UNAUTHORIZED } from '../core/errors.js'
 import { storeNext } from '../login/write.js'
 import { toSafeLocation } from '../urls/location.js'
 import { makeNextParam, withForcedHost, withNextParam } from '../urls/login-url.js'
 import { currentUrl, pathOf, protocolOf } from '../urls/request-url.js'
 import type { LoginContext } from '../context.js'
 
+/** The 401 a flow fails with (statusCode 401, code FST_LOGIN_UNAUTHORIZED or FST_LOGIN_NEEDS_REFRESH). */
+export type FlowError = Error & { readonly statusCode: 401, readonly code: string }
+
 interface Flow {
   readonly event: 'unauthorized' | 'needsRefresh'
-  readonly code: 'FST_LOGIN_UNAUTHORIZED' | 'FST_LOGIN_NEEDS_REFRESH'
+  readonly Refusal: typeof FST_LOGIN_UNAUTHORIZED
   readonly handler: FlowHandler | undefined
   readonly message: string | null
   readonly category: string
@@ -18,14 +22,24 @@ interface Flow {
 const JSON_MEDIA = /application\/json|\+json/
 const HTML_MEDIA = /text\/html/
 
-/** A client that asks for JSON and not HTML (axios, fetch with Accept: application/json) gets JSON. */
-function wantsJson (request: FastifyRequest): boolean {
-  const accept = request.headers.accept
+const EVENT_STREAM = /text\/event-stream/
+const UPGRADE = /(^|[\s,])upgrade($|[\s,])/
+
+/**
+ * The requests that get the 401 rather than a redirect: a client that asks for JSON and not HTML
+ * (axios, fetch with Accept: application/json), and those that cannot follow a redirect (a
+ * WebSocket or other upgrade, an EventSource asking for an event stream).
+ */
+function cannotBeRedirected (request: FastifyRequest): boolean {
+  const { accept, upgrade, connection } = request.headers
+  if (upgrade !== undefined || (connection !== undefined && UPGRADE.test(connection.toLowerCase()))) {
+    return true
+  }
   if (accept === undefined) {
     return false
   }
   const lower = accept.toLowerCase()
-  return JSON_MEDIA.test(lower) && !HTML_MEDIA.test(lower)
+  return EVENT_STREAM.test(lower) || (JSON_MEDIA.test(lower) && !HTML_MEDIA.test(lower))
 }
 
 function pathOnly (url: string): string {
@@ -52,15 +66,43 @@ export function loginViewResolver (ctx: LoginContext): (request: FastifyRequest)
   }
 }
 
-/** A flow: the reply, once answered; a promise of it while an application handler runs. */
-export type FlowRunner = (request: FastifyRequest, reply: FastifyReply) => FastifyReply | Promise<FastifyReply>
+/**
+ * A flow: the reply once answered (a redirect, or the application's handler answered), or the 401
+ * it fails with, unsent; a promise of the reply (rejected with the 401) while an application
+ * handler runs.
+ */
+export type FlowRunner = (request: FastifyRequest, reply: FastifyReply) => FastifyReply | FlowError | Promise<FastifyReply>
 
 /**
- * A flow run for a caller that awaits it (`loginManager.unauthorized()`, a guard awaited inside an
- * application's hook): always a promise, a synchronous error becomes its rejection.
+ * A flow run for a caller that awaits it (a guard awaited inside an application's hook): always
+ * a promise, rejected with the 401 (or any error of the application's handler).
  */
 export async function runFlow (flow: FlowRunner, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  return flow(request, reply)
+  const outcome = flow(request, reply)
+  if (outcome instanceof Error) {
+    throw outcome
+  }
+  return outcome
+}
+
+function isFlowError (error: unknown): error is FlowError {
+  return error instanceof FST_LOGIN_UNAUTHORIZED || error instanceof FST_LOGIN_NEEDS_REFRESH
+}
+
+/**
+ * `loginManager.unauthorized()` / `needsRefresh()`: the flow, answered. Its 401 is sent as the
+ * JSON body Fastify's default error handler gives, not through the application's error handler
+ * (the application called it to answer).
+ */
+export async function answerFlow (flow: FlowRunner, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  try {
+    return await runFlow(flow, request, reply)
+  } catch (error) {
+    if (!isFlowError(error)) {
+      throw error
+    }
+    return reply.code(401).send({ statusCode: 401, code: error.code, error: 'Unauthorized', message: error.message })
+  }
 }
 
 /** The unauthorized and needs-refresh flows (Flask-Login's `unauthorized()` / `needs_refresh()`). */
@@ -70,8 +112,8 @@ export function createFlows (ctx: LoginContext, manager: LoginManager): Flows {
   const { options, engine } = ctx
 
   /**
-   * A flow answers at once (401 or redirect, no promise) unless the application gave a handler,
-   * which may be async: the guards, called by Fastify, send the answer and never wait for it.
+   * A flow decides at once (the 401 to fail with, or the redirect sent; no promise) unless the
+   * application gave a handler, which may be async.
    */
   function runnerOf (flow: Flow): FlowRunner {
     return function (request, reply) {
@@ -95,13 +137,16 @@ export function createFlows (ctx: LoginContext, manager: LoginManager): Flows {
       return reply
     }
     // a handler that neither answered nor returned a payload must not let the request through
-    return result === undefined || result === reply ? deny(reply, flow, message) : reply.send(result)
+    if (result === undefined || result === reply) {
+      throw refusal(flow, message)
+    }
+    return reply.send(result)
   }
 
-  function answer (request: FastifyRequest, reply: FastifyReply, flow: Flow, message: string | null): FastifyReply {
-    const view = wantsJson(request) ? null : flow.view(request)
+  function answer (request: FastifyRequest, reply: FastifyReply, flow: Flow, message: string | null): FastifyReply | FlowError {
+    const view = cannotBeRedirected(request) ? null : flow.view(request)
     if (view === null) {
-      return deny(reply, flow, message)
+      return refusal(flow, message)
     }
     const flash = (request as { flash?: (category: string, message: string) => unknown }).flash
     // (@fastify/flash keeps its messages in the session: none to keep them in, none flashed)
@@ -122,20 +167,15 @@ export function createFlows (ctx: LoginContext, manager: LoginManager): Flows {
     return reply.redirect(toSafeLocation(target), 302)
   }
 
-  function deny (reply: FastifyReply, flow: Flow, message: string | null): FastifyReply {
-    return reply.code(401).send({
-      statusCode: 401,
-      code: flow.code,
-      error: 'Unauthorized',
-      message: message ?? 'Unauthorized'
-    })
+  function refusal (flow: Flow, message: string | null): FlowError {
+    return new flow.Refusal(message ?? 'Unauthorized') as FlowError
   }
 
   const refreshView = (): string | null => options.refreshView
   return {
     unauthorized: runnerOf({
       event: 'unauthorized',
-      code: 'FST_LOGIN_UNAUTHORIZED',
+      Refusal: FST_LOGIN_UNAUTHORIZED,
       handler: options.unauthorizedHandler,
       message: options.loginMessage,
       category: options.loginMessageCategory,
@@ -143,7 +183,7 @@ export function createFlows (ctx: LoginContext, manager: LoginManager): Flows {
     }),
     needsRefresh: runnerOf({
       event: 'needsRefresh',
-      code: 'FST_LOGIN_NEEDS_REFRESH',
+      Refusal: FST_LOGIN_NEEDS_REFRESH,
       handler: options.needsRefreshHandler,
       message: options.needsRefreshMessage,
       category: options.needsRefreshMessageCategory,

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { Guard } from '../../types/index.js'
 import type { LoginContext } from '../context.js'
-import { runFlow, type FlowRunner, type Flows } from './flows.js'
+import { runFlow, type FlowRunner } from './flows.js'
+import { kFlows, kSwitch, type LoginManager } from './manager.js'
 
 const PASS: Promise<void> = Promise.resolve()
 
@@ -9,15 +10,18 @@ const PASS: Promise<void> = Promise.resolve()
  * fastify.loginRequired and fastify.freshLoginRequired: preHandler (or onRequest) guards.
  *
  * Fastify calls a hook with `done`: a request that passes calls it at once (no promise, no
- * microtask on the hot path); a refused one is answered (401 or redirect) and, as a callback-style
- * hook that sent the reply, never calls `done`; while an application's flow handler runs, the
- * guard returns its promise and Fastify waits. Called by the application without `done`
- * (`await app.loginRequired(request, reply)` inside its own hook), a guard returns a promise.
+ * microtask on the hot path); a refused one either fails with the flow's 401 (`done(error)`: the
+ * application's error handler, or Fastify's default one, answers it; @fastify/auth tries its next
+ * strategy) or is redirected and, as a callback-style hook that sent the reply, never calls
+ * `done`; while an application's flow handler runs, the guard returns its promise and Fastify
+ * waits. Called without `done` (`await app.loginRequired(request, reply)` inside the
+ * application's own hook), a guard returns a promise, rejected with the 401.
  */
-export function createGuards (ctx: LoginContext, flows: Flows): { loginRequired: Guard, freshLoginRequired: Guard } {
+export function createGuards (ctx: LoginContext, manager: LoginManager): { loginRequired: Guard, freshLoginRequired: Guard } {
   const { options } = ctx
   const exempt = new Set(options.exemptMethods)
-  const disabled = options.disabled
+  const flows = manager[kFlows]
+  const guardSwitch = manager[kSwitch]
 
   function pass (done: HookHandlerDoneFunction | undefined): Promise<void> | undefined {
     if (done === undefined) {
@@ -31,19 +35,23 @@ export function createGuards (ctx: LoginContext, flows: Flows): { loginRequired:
     if (done === undefined) {
       return runFlow(flow, request, reply)
     }
-    const answered = flow(request, reply)
-    return answered instanceof Promise ? answered : undefined
+    const outcome = flow(request, reply)
+    if (outcome instanceof Error) {
+      done(outcome)
+      return undefined
+    }
+    return outcome instanceof Promise ? outcome : undefined
   }
 
   function loginRequired (request: FastifyRequest, reply: FastifyReply, done?: HookHandlerDoneFunction): Promise<unknown> | undefined {
-    if (disabled || exempt.has(request.method) || request.currentUser.isAuthenticated) {
+    if (guardSwitch.disabled || exempt.has(request.method) || request.currentUser.isAuthenticated) {
       return pass(done)
     }
     return refuse(flows.unauthorized, request, reply, done)
   }
 
   function freshLoginRequired (request: FastifyRequest, reply: FastifyReply, done?: HookHandlerDoneFunction): Promise<unknown> | undefined {
-    if (disabled || exempt.has(request.method)) {
+    if (guardSwitch.disabled || exempt.has(request.method)) {
       return pass(done)
     }
     if (!request.currentUser.isAuthenticated) {

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify'
 import type { LoginManager, LoginUserOptions, UserType as User } from '../../types/index.js'
-import { FST_LOGIN_INVALID_DURATION, FST_LOGIN_INVALID_USER, FST_LOGIN_NO_SESSION } from '../core/errors.js'
+import { FST_LOGIN_INVALID_DURATION, FST_LOGIN_NO_SESSION, FST_LOGIN_UNAUTHORIZED } from '../core/errors.js'
 import { stateOf, writableState } from '../core/state.js'
-import { idOf } from '../core/user.js'
+import { checkUser, idOf } from '../core/user.js'
 import { isFresh } from '../login/fresh.js'
 import { FRESH, SID } from '../login/keys.js'
 import { confirmFresh, endLogin, startLogin } from '../login/write.js'
@@ -32,7 +32,7 @@ function checkWindow (within: unknown): number | undefined {
   return within as number | undefined
 }
 
-/** request.loginUser, request.logoutUser, request.confirmLogin, request.loginFresh, request.loginRemembered. */
+/** request.loginUser, request.logoutUser, request.confirmLogin, request.loginFresh, request.loginRemembered, request.loggedInUser. */
 export function createLoginActions (ctx: LoginContext, manager: LoginManager) {
   const { engine, options, remember } = ctx
 
@@ -53,9 +53,7 @@ export function createLoginActions (ctx: LoginContext, manager: LoginManager) {
   async function loginUser (this: FastifyRequest, user: User, loginOptions: LoginUserOptions = {}): Promise<boolean> {
     const { remember: wantsRemember = false, force = false, fresh = true } = loginOptions
     const duration = checkDuration(loginOptions.duration) ?? options.rememberCookie.duration
-    if (user === null || typeof user !== 'object') {
-      throw new FST_LOGIN_INVALID_USER('loginUser needs a user object')
-    }
+    checkUser(options, user)
     if (!force && !(user as { isActive: boolean }).isActive) {
       return false
     }
@@ -131,5 +129,17 @@ export function createLoginActions (ctx: LoginContext, manager: LoginManager) {
     return state.remembered
   }
 
-  return { loginUser, logoutUser, confirmLogin, loginFresh, loginRemembered }
+  /**
+   * The logged-in user, typed as the application's user: for handlers behind a guard. A request
+   * without one (a route someone forgot to guard) fails with the guards' 401, never a guest.
+   */
+  function loggedInUser (this: FastifyRequest): User {
+    const user = this.currentUser
+    if (!user.isAuthenticated) {
+      throw new FST_LOGIN_UNAUTHORIZED(options.loginMessage ?? 'Unauthorized')
+    }
+    return user as User
+  }
+
+  return { loginUser, logoutUser, confirmLogin, loginFresh, loginRemembered, loggedInUser }
 }

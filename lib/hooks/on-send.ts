@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { kLoginState, type LoginState, type RememberAction, type RequestWithState } from '../core/state.js'
 import type { LoginContext } from '../context.js'
+import { CSRF } from '../login/keys.js'
 
 type Done = (error: Error | null, payload: unknown) => void
 
@@ -15,6 +16,14 @@ function varyOn (name: string): (reply: FastifyReply) => void {
       reply.header('vary', `${String(vary)}, ${name}`)
     }
   }
+}
+
+/** A Set-Cookie header (or several, joined by commas) that sets or deletes the CSRF cookie. */
+const SETS_CSRF = new RegExp(`(^|,)\\s*${CSRF}=`)
+
+/** The response sets (or deletes) the CSRF cookie itself. */
+function setsCsrfCookie (reply: FastifyReply): boolean {
+  return SETS_CSRF.test(String(reply.getHeader('set-cookie')))
 }
 
 /** `x-api-key` → `X-Api-Key`, as header names are usually written. */
@@ -40,6 +49,10 @@ export function createOnSend (ctx: LoginContext) {
       } else {
         remember.clear(request, reply)
       }
+    }
+    // @fastify/csrf-protection's cookie mode: the pre-login secret must not outlive the login
+    if (state.csrfCookieDropped && !setsCsrfCookie(reply)) {
+      reply.clearCookie(CSRF, { path: '/' })
     }
     if (reply.hasHeader('set-cookie') || state.loginChanged) {
       reply.header('cache-control', 'no-store')

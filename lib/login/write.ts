@@ -58,12 +58,26 @@ export function loginEntries (options: ResolvedLoginOptions, user: User, id: str
 }
 
 /**
+ * @fastify/csrf-protection in its cookie mode keeps the CSRF secret in the `_csrf` cookie, not in
+ * the session: it goes whenever the session's would. Dropped from the request, so a token made
+ * later in this request gets a new secret; the response deletes the cookie unless it sets one.
+ */
+function dropCsrfCookie (request: FastifyRequest): void {
+  const cookies = (request as { cookies?: Record<string, string | undefined> }).cookies
+  if (cookies?.[CSRF] !== undefined) {
+    delete cookies[CSRF]
+    writableState(request).csrfCookieDropped = true
+  }
+}
+
+/**
  * A new login: the session rotates (keeping what `keysKeptByLogin` allows), then holds the login
  * of `user`, and with `sessions` the id of its tracked session.
  */
 export async function startLogin (parts: LoginParts, request: FastifyRequest, user: User, id: string, fresh: boolean, sid: string | null): Promise<void> {
   const { engine, options, identifiers } = parts
   await engine.rotate(request, keysKeptByLogin(parts, request, id, user))
+  dropCsrfCookie(request)
   for (const [key, value] of Object.entries(loginEntries(options, user, id, fresh, identifiers.ofRequest(request), sid))) {
     engine.set(request, key, value)
   }
@@ -87,6 +101,7 @@ export function removeLogin (parts: LoginParts, request: FastifyRequest, ended =
 /** A logout: the session rotates keeping the application's keys, and holds no login. */
 export async function endLogin (parts: LoginParts, request: FastifyRequest): Promise<void> {
   await parts.engine.rotate(request, applicationKeys(parts, request))
+  dropCsrfCookie(request)
   removeLogin(parts, request)
 }
 
@@ -106,6 +121,7 @@ export async function confirmFresh (parts: LoginParts, request: FastifyRequest):
   engine.set(request, IDENTIFIER, parts.identifiers.ofRequest(request))
   writableState(request).loginChanged = true
   await engine.rotate(request, engine.keys(request).filter((key) => key !== CSRF))
+  dropCsrfCookie(request)
 }
 
 /** Basic session protection: the login is kept, no longer fresh. */

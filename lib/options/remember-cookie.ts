@@ -1,5 +1,6 @@
 import type { ResolvedLoginOptions } from '../../types/index.js'
 import { FST_LOGIN_INVALID_OPTION } from '../core/errors.js'
+import { REMEMBER_COOKIE_OPTIONS, refuseUnknown } from './names.js'
 import { COOKIE_ATTRIBUTE, COOKIE_NAME, isBoolean, isDuration, optional } from './checks.js'
 
 const DEFAULT_DURATION = 365 * 24 * 60 * 60
@@ -12,6 +13,7 @@ export function resolveRememberCookie (value: unknown): RememberCookie {
     throw new FST_LOGIN_INVALID_OPTION('rememberCookie', 'must be an object')
   }
   const options = (value ?? {}) as Record<string, unknown>
+  refuseUnknown(options, REMEMBER_COOKIE_OPTIONS, 'rememberCookie.')
   const name = optional(options, 'name', (v) => typeof v === 'string' && COOKIE_NAME.test(v) ? null : 'must be a valid cookie name', 'remember_token', 'rememberCookie.name')
   const duration = optional(options, 'duration', isDuration, DEFAULT_DURATION, 'rememberCookie.duration')
   const domain = optional<string | undefined>(options, 'domain', (v) => typeof v === 'string' && COOKIE_ATTRIBUTE.test(v) ? null : 'must be a valid cookie domain', undefined, 'rememberCookie.domain')

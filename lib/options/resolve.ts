@@ -1,6 +1,7 @@
 import type { FastifyLoginOptions, ResolvedLoginOptions, Secret } from '../../types/index.js'
 import { FST_LOGIN_INVALID_OPTION, FST_LOGIN_NO_LOADER } from '../core/errors.js'
 import { normalizeSecrets } from '../signing/serializer.js'
+import { refuseUnknown, TOP_LEVEL_OPTIONS } from './names.js'
 import { check, COOKIE_NAME, HEADER_NAME, HTTP_METHOD, isBoolean, isFunction, isSecondsOrNull, isString, isStringOrNull, isViewOrNull, optional } from './checks.js'
 import { resolveRememberCookie } from './remember-cookie.js'
 import { resolveSessions } from './sessions.js'
@@ -107,6 +108,7 @@ export function resolveOptions (input: unknown): ResolvedLoginOptions {
     throw new FST_LOGIN_INVALID_OPTION('options', 'must be an object')
   }
   const options = input as Given
+  refuseUnknown(options, TOP_LEVEL_OPTIONS)
   const secrets = normalizeSecrets(options.secret)
 
   for (const name of ['userLoader', 'requestLoader', 'headerLoader', 'tokenLoader', 'unauthorizedHandler', 'needsRefreshHandler', 'localize', 'anonymousUser']) {

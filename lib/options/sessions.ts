@@ -1,5 +1,6 @@
 import type { ResolvedLoginOptions, SessionStore } from '../../types/index.js'
 import { FST_LOGIN_INVALID_OPTION } from '../core/errors.js'
+import { refuseUnknown, SESSIONS_OPTIONS } from './names.js'
 import { memorySessionStore } from '../stores/memory.js'
 
 const STORE_METHODS = ['create', 'get', 'update', 'list', 'destroy', 'destroyAll'] as const
@@ -20,6 +21,7 @@ export function resolveSessions (value: unknown, hasTokenLoader: boolean): Resol
     throw new FST_LOGIN_INVALID_OPTION('sessions', 'cannot be combined with tokenLoader: with tracked sessions the remember cookie belongs to the session')
   }
   const given = value === true ? {} : value
+  refuseUnknown(given, SESSIONS_OPTIONS, 'sessions.')
   const store = given.store ?? memorySessionStore()
   if (!isObject(store) || STORE_METHODS.some((method) => typeof store[method] !== 'function')) {
     throw new FST_LOGIN_INVALID_OPTION('sessions.store', `must be a SessionStore (${STORE_METHODS.join(', ')})`)

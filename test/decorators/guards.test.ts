@@ -196,3 +196,24 @@ test('a guard awaited inside the application\'s own hook passes, or answers and 
   t.assert.strictEqual(steve.body, 'hello Steve')
   t.assert.strictEqual(ran, 1)
 })
+
+// README "Guard a whole route prefix" (a Flask blueprint's before_request)
+test('a whole route prefix is guarded by a hook of a plugin registered with { prefix }', async (t: TestContext) => {
+  const { request } = await buildApp(t, {}, {
+    routes: (app) => {
+      app.register(async (admin) => {
+        admin.addHook('preHandler', admin.loginRequired)
+        admin.get('/', async (req) => `admin home of ${(req.currentUser as { name?: string }).name}`)
+        admin.get('/users', async () => ['Notch', 'Steve'])
+      }, { prefix: '/admin' })
+      app.get('/adminless', async () => 'public')
+    }
+  })
+  for (const url of ['/admin', '/admin/', '/admin/users']) {
+    t.assert.strictEqual((await request(url)).statusCode, 401, url)
+  }
+  t.assert.strictEqual((await request('/adminless')).body, 'public')
+  await logIn(request, '2')
+  t.assert.strictEqual((await request('/admin')).body, 'admin home of Steve')
+  t.assert.deepStrictEqual((await request('/admin/users')).json(), ['Notch', 'Steve'])
+})

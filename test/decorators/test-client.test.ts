@@ -71,3 +71,34 @@ test('a cookie from sessionCookieFor is honoured by the guards like a real login
   t.assert.strictEqual((await app.inject({ url: '/secret', headers: { cookie: active } })).statusCode, 200)
   t.assert.strictEqual((await app.inject({ url: '/secret', headers: { cookie: inactive } })).statusCode, 401)
 })
+
+// docs/testing.md "Carry cookies across requests": the recipe, as written there
+function cookieJar () {
+  const cookies = new Map<string, string>()
+  return {
+    take (response: import('fastify').LightMyRequestResponse) {
+      for (const line of ([] as string[]).concat(response.headers['set-cookie'] ?? [])) {
+        const [pair = '', ...attributes] = line.split(';').map((part) => part.trim())
+        const name = pair.slice(0, pair.indexOf('='))
+        const deleted = pair.endsWith('=') || attributes.some((attribute) =>
+          /^max-age=0$/i.test(attribute) ||
+          (/^expires=/i.test(attribute) && Date.parse(attribute.slice(8)) <= Date.now()))
+        if (deleted) cookies.delete(name)
+        else cookies.set(name, pair)
+      }
+      return response
+    },
+    header () { return [...cookies.values()].join('; ') }
+  }
+}
+
+test('the cookie recipe of docs/testing.md carries a login across inject calls, and the logout ends it', async (t: TestContext) => {
+  const { app } = await buildApp(t)
+  const jar = cookieJar()
+  jar.take(await app.inject({ method: 'POST', url: '/login/1?remember=1' }))
+  const page = await app.inject({ url: '/secret', headers: { cookie: jar.header() } })
+  t.assert.strictEqual(page.statusCode, 200)
+  t.assert.strictEqual(page.json().name, 'Notch')
+  jar.take(await app.inject({ method: 'POST', url: '/logout', headers: { cookie: jar.header() } }))
+  t.assert.strictEqual((await app.inject({ url: '/secret', headers: { cookie: jar.header() } })).statusCode, 401)
+})
