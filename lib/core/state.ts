@@ -39,6 +39,10 @@ export class LoginState {
   variesByHeader = false
   /** The login changed in this request (Cache-Control: no-store). */
   loginChanged = false
+  /** Undoes this request's remember-token rotation: run when its response cannot deliver it (SEC-26). */
+  undoRotation: (() => Promise<unknown>) | null = null
+  /** The rotated remember cookie was put on a response whose headers had not gone out. */
+  rotationHandedOver = false
 }
 
 /** The state of every request that carried no credentials: shared, and frozen so no one writes to it. */

@@ -7,7 +7,7 @@ import type { Found, LoginState, Lookup } from '../core/state.js'
 import { asUser, authHashMatches, idOf, sameSecret } from '../core/user.js'
 import { SID } from '../login/keys.js'
 import { startLogin } from '../login/write.js'
-import type { RememberParts, RememberPayload, UserOfCookie } from './cookie.js'
+import { carriesCookies, type RememberParts, type RememberPayload, type UserOfCookie } from './cookie.js'
 import { createRotation } from './rotation.js'
 
 /**
@@ -81,8 +81,9 @@ export function createRememberStep (parts: RememberParts) {
   /** Without `sessions`: the cookie names the user (or its auth token). */
   async function restorePlain (lookup: Lookup, payload: RememberPayload): Promise<Found> {
     const user = await userOfCookie(lookup, payload)
-    if (user === null) {
-      return null
+    if (user === null || !carriesCookies(lookup.request)) {
+      // an upgrade: logged in for this request only, the session is not rewritten (SEC-26)
+      return user
     }
     await startLogin(parts, lookup.request, user, idOf(options, user), false, null)
     if (options.rememberCookie.refreshEachRequest) {

@@ -1,0 +1,98 @@
+// Tracked sessions under faults (issue 19), over real HTTP on a real redis-server, on both
+// engines and with the store on `redis` and on `ioredis` (test/redis/fixtures/tracked-app.ts:
+// `rotationGrace: 1`). SEC-26: a remember-token rotation whose answer never reached the browser
+// (the client aborted, a hijacked reply) is undone, so it never becomes a false theft.
+import { test, type TestContext } from 'node:test'
+import { request as httpRequest } from 'node:http'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { AppProcess } from '../helpers/redis/app-process.js'
+import { Browser } from '../helpers/redis/browser.js'
+import { allKeys, startPair, type ClientName, type EngineName, type Pair } from '../helpers/redis/tracked-pair.js'
+
+const REMEMBER = 'remember_token'
+const GRACE_MS = 1000
+
+async function rememberedLogin (t: TestContext, app: AppProcess, userId: string): Promise<string> {
+  const browser = new Browser()
+  const answer = await browser.request(app.url, '/login', { json: { id: userId, remember: true } })
+  t.assert.strictEqual(answer.status, 200, app.log())
+  return browser.jar.get(REMEMBER) as string
+}
+
+/** The entry key of the user's one tracked session. */
+async function entryKeyOf (pair: Pair, userId: string): Promise<string> {
+  for (const key of await allKeys(pair, 'fastify-login:*:s:*')) {
+    if (await pair.inspect.hGet(key, 'userId') === userId) return key
+  }
+  throw new Error(`no entry of ${userId}`)
+}
+
+/** Waits (at most 5 s) until the entry's remember hash is, or is no longer, `hash`. */
+async function untilHash (pair: Pair, key: string, hash: string | null, equal: boolean): Promise<string | null> {
+  const deadline = Date.now() + 5000
+  for (;;) {
+    const now = await pair.inspect.hGet(key, 'rememberHash') ?? null
+    if ((now === hash) === equal || Date.now() > deadline) return now
+    await sleep(10)
+  }
+}
+
+async function me (app: AppProcess, cookie: string): Promise<{ user: string | null, setCookies: string[] }> {
+  const answer = await new Browser().request(app.url, '/me', { cookie: `${REMEMBER}=${cookie}` })
+  return { user: answer.body.user, setCookies: answer.setCookies }
+}
+
+async function thefts (app: AppProcess): Promise<string[]> {
+  return (await new Browser().request(app.url, '/thefts')).body.thefts
+}
+
+/** A restore whose client aborts after the server rotated: undone, the old cookie logs in after the grace. */
+async function abortedRestore (t: TestContext, pair: Pair): Promise<void> {
+  const userId = 'aborted'
+  const cookie = await rememberedLogin(t, pair.a, userId)
+  const key = await entryKeyOf(pair, userId)
+  const before = await pair.inspect.hmGet(key, ['rememberHash', 'previousRememberHash', 'rotatedAt'])
+  const aborted = httpRequest(`${pair.a.url}/hold`, { headers: { cookie: `${REMEMBER}=${cookie}` } })
+  aborted.on('error', () => {})
+  aborted.end()
+  t.assert.notStrictEqual(await untilHash(pair, key, before[0] ?? null, false), before[0], 'the server rotated the token')
+  aborted.destroy()
+  t.assert.strictEqual(await untilHash(pair, key, before[0] ?? null, true), before[0], 'the rotation was undone')
+  t.assert.deepStrictEqual(await pair.inspect.hmGet(key, ['rememberHash', 'previousRememberHash', 'rotatedAt']), before)
+
+  await sleep(GRACE_MS + 200)
+  const again = await me(pair.b, cookie)
+  t.assert.strictEqual(again.user, userId, 'the old cookie still logs in after the grace')
+  t.assert.deepStrictEqual([await thefts(pair.a), await thefts(pair.b)], [[], []])
+
+  // that answer was delivered: after the grace, the old cookie is theft
+  t.assert.ok(again.setCookies.some((line) => line.startsWith(`${REMEMBER}=`)), 'the delivered restore rotated')
+  await sleep(GRACE_MS + 200)
+  t.assert.strictEqual((await me(pair.a, cookie)).user, null)
+  t.assert.deepStrictEqual(await thefts(pair.a), [userId])
+}
+
+/** A restore on a hijacked reply: undone, the old cookie is still current. */
+async function hijackedRestore (t: TestContext, pair: Pair): Promise<void> {
+  const userId = 'hijacked'
+  const cookie = await rememberedLogin(t, pair.a, userId)
+  const key = await entryKeyOf(pair, userId)
+  const before = await pair.inspect.hmGet(key, ['rememberHash', 'previousRememberHash', 'rotatedAt'])
+  const hijacked = await new Browser().request(pair.a.url, '/hijack', { cookie: `${REMEMBER}=${cookie}` })
+  t.assert.deepStrictEqual([hijacked.body.user, hijacked.setCookies], [userId, []])
+  t.assert.strictEqual(await untilHash(pair, key, before[0] ?? null, true), before[0])
+  t.assert.deepStrictEqual(await pair.inspect.hmGet(key, ['rememberHash', 'previousRememberHash', 'rotatedAt']), before)
+  await sleep(GRACE_MS + 200)
+  t.assert.strictEqual((await me(pair.b, cookie)).user, userId)
+  t.assert.deepStrictEqual(await thefts(pair.b), [])
+}
+
+for (const engine of ['secure-session', 'session'] as EngineName[]) {
+  for (const client of ['redis', 'ioredis'] as ClientName[]) {
+    test(`tracked sessions under faults on ${engine}, store on ${client}`, async (t: TestContext) => {
+      const pair = await startPair(t, { engine, client })
+      await t.test('a restore whose client aborted after the server rotated is undone: no false theft (SEC-26)', (t: TestContext) => abortedRestore(t, pair))
+      await t.test('a restore on a hijacked reply is undone (SEC-26)', (t: TestContext) => hijackedRestore(t, pair))
+    })
+  }
+}
