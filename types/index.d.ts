@@ -203,6 +203,11 @@ declare namespace fastifyLogin {
     maxPerUser?: number | null
     /** Default `'revoke-oldest'`. */
     onLimit?: 'revoke-oldest' | 'refuse'
+    /**
+     * Seconds a store call may take before it fails closed (FST_LOGIN_STORE_UNAVAILABLE, a 503).
+     * Default 2; a positive number, at most 60.
+     */
+    timeout?: number
   }
 
   /** One entry of `request.listSessions()`. */
@@ -306,7 +311,7 @@ declare namespace fastifyLogin {
     readonly idleTimeout: number | null
     readonly absoluteTimeout: number | null
     readonly freshFor: number | null
-    readonly sessions: Readonly<{ store: SessionStore, maxPerUser: number | null, onLimit: 'revoke-oldest' | 'refuse' }> | null
+    readonly sessions: Readonly<{ store: SessionStore, maxPerUser: number | null, onLimit: 'revoke-oldest' | 'refuse', timeout: number }> | null
   }
 
   export interface LoginUserOptions {

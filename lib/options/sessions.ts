@@ -2,6 +2,10 @@ import type { ResolvedLoginOptions, SessionStore } from '../../types/index.js'
 import { FST_LOGIN_INVALID_OPTION } from '../core/errors.js'
 import { memorySessionStore } from '../stores/memory.js'
 
+/** Seconds a store call may take before it fails closed, by default, and at most. */
+const DEFAULT_TIMEOUT = 2
+const MAX_TIMEOUT = 60
+
 const STORE_METHODS = ['create', 'get', 'update', 'list', 'destroy', 'destroyAll'] as const
 
 function isObject (value: unknown): value is Record<string, unknown> {
@@ -32,5 +36,9 @@ export function resolveSessions (value: unknown, hasTokenLoader: boolean): Resol
   if (onLimit !== 'revoke-oldest' && onLimit !== 'refuse') {
     throw new FST_LOGIN_INVALID_OPTION('sessions.onLimit', 'must be "revoke-oldest" or "refuse"')
   }
-  return Object.freeze({ store: store as unknown as SessionStore, maxPerUser: maxPerUser as number | null, onLimit })
+  const timeout = given.timeout === undefined ? DEFAULT_TIMEOUT : given.timeout
+  if (typeof timeout !== 'number' || !(timeout > 0 && timeout <= MAX_TIMEOUT)) {
+    throw new FST_LOGIN_INVALID_OPTION('sessions.timeout', `must be a number of seconds above 0 and at most ${MAX_TIMEOUT}`)
+  }
+  return Object.freeze({ store: store as unknown as SessionStore, maxPerUser: maxPerUser as number | null, onLimit, timeout })
 }

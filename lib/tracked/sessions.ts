@@ -12,15 +12,22 @@ type Settings = NonNullable<ResolvedLoginOptions['sessions']>
 /** lastSeenAt and ip are written at most this often per session (and never on every request). */
 const TOUCH_EVERY_MS = 60_000
 
-/** A store call that fails closed: its error becomes FST_LOGIN_STORE_UNAVAILABLE (a 503). */
-function failClosed<T> (call: () => Promise<T>): Promise<T> {
+/**
+ * A store call that fails closed: its error, or no answer within `timeoutMs`, becomes
+ * FST_LOGIN_STORE_UNAVAILABLE (a 503). A call that answers late is left to settle unseen.
+ */
+function failClosed<T> (call: () => Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
+  })
   let pending: Promise<T>
   try {
     pending = call()
   } catch (error) {
     pending = Promise.reject(error)
   }
-  return pending.catch((error: unknown) => {
+  return Promise.race([pending, timedOut]).finally(() => clearTimeout(timer)).catch((error: unknown) => {
     throw new FST_LOGIN_STORE_UNAVAILABLE(String(error), { cause: error })
   })
 }
@@ -39,12 +46,15 @@ export class TrackedSessions {
   readonly #options: ResolvedLoginOptions
   readonly #engine: SessionEngine
   readonly #touchEvery: number
+  /** How long a store call may take (sessions.timeout). */
+  readonly #timeoutMs: number
   /** The store's synchronous `get`, when it has one (the memory store). */
   readonly #getNow: ((id: string) => StoredSession | null) | null
 
   constructor (options: ResolvedLoginOptions, engine: SessionEngine) {
     this.#settings = options.sessions as Settings
     this.store = this.#settings.store
+    this.#timeoutMs = this.#settings.timeout * 1000
     const getNow = (this.store as { [kGetNow]?: (id: string) => StoredSession | null })[kGetNow]
     this.#getNow = getNow === undefined ? null : getNow.bind(this.store)
     this.#options = options
@@ -71,7 +81,7 @@ export class TrackedSessions {
     if (typeof sid !== 'string') return null
     const ownedBy = (entry: StoredSession | null): StoredSession | null => entry !== null && entry.userId === userId ? entry : null
     if (this.#getNow !== null) return ownedBy(this.#getNow(sid))
-    return failClosed(() => this.store.get(sid)).then(ownedBy)
+    return this.#call(() => this.store.get(sid)).then(ownedBy)
   }
 
   /** Records the sighting (lastSeenAt, ip) at most once a minute; never waits for the store. */
@@ -84,7 +94,7 @@ export class TrackedSessions {
       ip: clientOf(request).ip,
       expiresAt: this.expiresAt(request, entry.createdAt, now, remember)
     }
-    failClosed(() => this.store.update(entry.id, changes)).catch(onError)
+    this.#call(() => this.store.update(entry.id, changes)).catch(onError)
   }
 
   /**
@@ -109,7 +119,7 @@ export class TrackedSessions {
       expiresAt: this.expiresAt(request, now, now, remember)
     }
     const { maxPerUser, onLimit } = this.#settings
-    const created = await failClosed(() => this.store.create(entry, { maxPerUser, onLimit, replaces }))
+    const created = await this.#call(() => this.store.create(entry, { maxPerUser, onLimit, replaces }))
     if (created === null) return null
     await this.#endEngines(created.ended)
     return created.id
@@ -124,21 +134,21 @@ export class TrackedSessions {
     if (engineId === undefined) {
       return true
     }
-    return failClosed(() => this.store.update(sid, { engineId }))
+    return this.#call(() => this.store.update(sid, { engineId }))
   }
 
   async change (sid: string, changes: StoredSessionChanges, expectRememberHash?: string | null): Promise<boolean> {
-    return failClosed(() => this.store.update(sid, changes, expectRememberHash))
+    return this.#call(() => this.store.update(sid, changes, expectRememberHash))
   }
 
   async get (sid: string): Promise<StoredSession | null> {
-    return failClosed(() => this.store.get(sid))
+    return this.#call(() => this.store.get(sid))
   }
 
   /** Ends one session (and its @fastify/session session): whether it was live. */
   async end (sid: unknown): Promise<boolean> {
     if (typeof sid !== 'string') return false
-    const ended = await failClosed(() => this.store.destroy(sid))
+    const ended = await this.#call(() => this.store.destroy(sid))
     if (ended === null) return false
     await this.#endEngines([ended])
     return true
@@ -146,14 +156,14 @@ export class TrackedSessions {
 
   /** Ends every session of the user but `exceptId`: how many. */
   async endAll (userId: string, exceptId: string | null): Promise<number> {
-    const ended = await failClosed(() => this.store.destroyAll(userId, exceptId))
+    const ended = await this.#call(() => this.store.destroyAll(userId, exceptId))
     await this.#endEngines(ended)
     return ended.length
   }
 
   /** The user's live sessions, most recently seen first. */
   async list (userId: string, currentSid: unknown): Promise<SessionInfo[]> {
-    const entries = await failClosed(() => this.store.list(userId))
+    const entries = await this.#call(() => this.store.list(userId))
     const now = Date.now()
     // a store of the application's that returns more than it should never shows another user's
     return entries
@@ -170,9 +180,13 @@ export class TrackedSessions {
       }))
   }
 
+  #call<T> (call: () => Promise<T>): Promise<T> {
+    return failClosed(call, this.#timeoutMs)
+  }
+
   async #endEngines (entries: readonly StoredSession[]): Promise<void> {
     const destroy = this.#engine.destroyStored
     if (destroy === undefined) return
-    await Promise.all(entries.map((entry) => entry.engineId === null ? undefined : failClosed(() => destroy(entry.engineId as string))))
+    await Promise.all(entries.map((entry) => entry.engineId === null ? undefined : this.#call(() => destroy(entry.engineId as string))))
   }
 }

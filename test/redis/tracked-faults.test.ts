@@ -5,7 +5,15 @@
 import { test, type TestContext } from 'node:test'
 import { request as httpRequest } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
+import Fastify from 'fastify'
+import fastifyCookie from '@fastify/cookie'
+import fastifySession from '@fastify/session'
+import { Redis as IoRedis } from 'ioredis'
+import { createClient } from 'redis'
+import fastifyLogin, { redisSessionStore } from 'fastify-login'
 import type { AppProcess } from '../helpers/redis/app-process.js'
+import { startSilentProxy } from '../helpers/redis/silent-proxy.js'
+import { startRedisServer } from '../helpers/redis-server.js'
 import { Browser } from '../helpers/redis/browser.js'
 import { allKeys, startPair, type ClientName, type EngineName, type Pair } from '../helpers/redis/tracked-pair.js'
 
@@ -96,3 +104,75 @@ for (const engine of ['secure-session', 'session'] as EngineName[]) {
     })
   }
 }
+
+// A Redis that goes silent (issue 19, item 3): through a proxy that stops forwarding, every
+// logged-in request ends with the coded 503, with a client that has no timeout of its own
+// (sessions.timeout, default 2 s, ends the call) and with the client settings the docs show.
+type Setup = 'no client timeout' | 'documented client timeouts'
+
+function trackedClient (client: ClientName, setup: Setup, url: string): { store: unknown, connect (): Promise<unknown>, close (): void } {
+  if (client === 'ioredis') {
+    const redis = setup === 'no client timeout'
+      ? new IoRedis(url, { lazyConnect: true })
+      : new IoRedis(url, { lazyConnect: true, commandTimeout: 1000, enableOfflineQueue: false, maxRetriesPerRequest: 0 })
+    redis.on('error', () => {})
+    return { store: redis, connect: () => redis.connect(), close: () => redis.disconnect() }
+  }
+  const redis = setup === 'no client timeout'
+    ? createClient({ url })
+    : createClient({ url, disableOfflineQueue: true, socket: { socketTimeout: 1000, connectTimeout: 1000 } })
+  redis.on('error', () => {})
+  return { store: redis, connect: () => redis.connect(), close: () => { if (redis.isOpen) redis.destroy() } }
+}
+
+async function silentApp (t: TestContext, engine: EngineName, client: ClientName, setup: Setup, redisPort: number) {
+  const proxy = await startSilentProxy(t, redisPort)
+  const redis = trackedClient(client, setup, proxy.url)
+  await redis.connect()
+  const app = Fastify()
+  t.after(async () => { await app.close(); redis.close() })
+  if (engine === 'session') {
+    await app.register(fastifyCookie)
+    await app.register(fastifySession, { secret: 'a-secret-for-the-silent-store-test!', cookie: { secure: false }, saveUninitialized: false })
+  }
+  await app.register(fastifyLogin, {
+    secret: 'a-login-secret-for-the-silent-store-test',
+    userLoader: (id) => ({ id, isAuthenticated: true, isActive: true, isAnonymous: false, getId: () => id }),
+    sessions: { store: redisSessionStore(redis.store) }
+  })
+  app.post<{ Body: { id: string } }>('/login', async (request) => ({ loggedIn: await request.loginUser({ id: request.body.id, isAuthenticated: true, isActive: true, isAnonymous: false, getId: () => request.body.id } as never) }))
+  app.get('/me', async (request) => ({ user: request.currentUser.isAuthenticated ? request.currentUser.getId() : null }))
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return { url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`, proxy }
+}
+
+async function silentStore (t: TestContext, engine: EngineName, client: ClientName, setup: Setup, redisPort: number): Promise<void> {
+  const { url, proxy } = await silentApp(t, engine, client, setup, redisPort)
+  const browser = new Browser()
+  t.assert.strictEqual((await browser.request(url, '/login', { json: { id: 'silent' } })).body.loggedIn, true)
+  t.assert.strictEqual((await browser.request(url, '/me')).body.user, 'silent')
+  proxy.silence()
+  const took: number[] = []
+  for (let i = 0; i < 2; i++) {
+    const started = performance.now()
+    const answer = await browser.request(url, '/me')
+    took.push(Math.round(performance.now() - started))
+    t.assert.strictEqual(answer.status, 503)
+    t.assert.strictEqual(answer.body.code, 'FST_LOGIN_STORE_UNAVAILABLE')
+  }
+  const login = await new Browser().request(url, '/login', { json: { id: 'silent-2' } })
+  t.assert.deepStrictEqual([login.status, login.body.code, login.setCookies.filter((line) => !/=;|max-age=0/i.test(line))], [503, 'FST_LOGIN_STORE_UNAVAILABLE', []])
+  t.diagnostic(`${engine}, ${client}, ${setup}: GET /me became a 503 in ${took.join(' ms, then ')} ms`)
+}
+
+test('a Redis that goes silent: every logged-in request ends with the coded 503', async (t: TestContext) => {
+  const redis = await startRedisServer()
+  t.after(() => redis.stop())
+  for (const engine of ['secure-session', 'session'] as EngineName[]) {
+    for (const client of ['redis', 'ioredis'] as ClientName[]) {
+      for (const setup of ['no client timeout', 'documented client timeouts'] as Setup[]) {
+        await t.test(`${engine}, store on ${client}, ${setup}`, (t: TestContext) => silentStore(t, engine, client, setup, redis.port))
+      }
+    }
+  }
+})
