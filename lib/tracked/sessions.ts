@@ -1,36 +1,16 @@
 import type { FastifyRequest } from 'fastify'
 import type { NewStoredSession, ResolvedLoginOptions, SessionInfo, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
 import { clientOf, type Client } from '../core/state.js'
-import { FST_LOGIN_STORE_UNAVAILABLE } from '../core/errors.js'
 import type { MaybePromise } from '../core/state.js'
 import type { SessionEngine } from '../session/engine.js'
 import { kGetNow } from '../stores/memory.js'
+import { failClosed } from './fail-closed.js'
 import { rememberHashOf } from './tokens.js'
 
 type Settings = NonNullable<ResolvedLoginOptions['sessions']>
 
 /** lastSeenAt and ip are written at most this often per session (and never on every request). */
 const TOUCH_EVERY_MS = 60_000
-
-/**
- * A store call that fails closed: its error, or no answer within `timeoutMs`, becomes
- * FST_LOGIN_STORE_UNAVAILABLE (a 503). A call that answers late is left to settle unseen.
- */
-function failClosed<T> (call: () => Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timedOut = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
-  })
-  let pending: Promise<T>
-  try {
-    pending = call()
-  } catch (error) {
-    pending = Promise.reject(error)
-  }
-  return Promise.race([pending, timedOut]).finally(() => clearTimeout(timer)).catch((error: unknown) => {
-    throw new FST_LOGIN_STORE_UNAVAILABLE(String(error), { cause: error })
-  })
-}
 
 /** When one remember-bearing entry stops existing, in ms: the cookie's own end. */
 export interface RememberEnd { readonly until: number }
@@ -119,7 +99,9 @@ export class TrackedSessions {
       expiresAt: this.expiresAt(request, now, now, remember)
     }
     const { maxPerUser, onLimit } = this.#settings
-    const created = await this.#call(() => this.store.create(entry, { maxPerUser, onLimit, replaces }))
+    const create = () => this.#call(() => this.store.create(entry, { maxPerUser, onLimit, replaces }))
+    // refused: entries whose stored session is gone count for nothing, the login is tried again without them
+    const created = await create() ?? (await this.#reapDead(userId) ? await create() : null)
     if (created === null) return null
     await this.#endEngines(created.ended)
     return created.id
@@ -165,9 +147,11 @@ export class TrackedSessions {
   async list (userId: string, currentSid: unknown): Promise<SessionInfo[]> {
     const entries = await this.#call(() => this.store.list(userId))
     const now = Date.now()
+    // (the request's own stored session is saved only when its answer goes out)
+    const dead = await this.#deadOf(entries)
     // a store of the application's that returns more than it should never shows another user's
     return entries
-      .filter((entry) => entry.userId === userId && entry.expiresAt > now)
+      .filter((entry) => entry.userId === userId && entry.expiresAt > now && (!dead.has(entry) || entry.id === currentSid))
       .sort((a, b) => b.lastSeenAt - a.lastSeenAt || b.createdAt - a.createdAt)
       .map((entry) => ({
         id: entry.id,
@@ -182,6 +166,24 @@ export class TrackedSessions {
 
   #call<T> (call: () => Promise<T>): Promise<T> {
     return failClosed(call, this.#timeoutMs)
+  }
+
+  /** The entries whose @fastify/session session is gone: they log nobody in any more. */
+  async #deadOf (entries: readonly StoredSession[]): Promise<Set<StoredSession>> {
+    const exists = this.#engine.storedExists
+    const dead = new Set<StoredSession>()
+    if (exists === undefined) return dead
+    await Promise.all(entries.map(async (entry) => {
+      if (entry.engineId !== null && !await this.#call(() => exists(entry.engineId as string))) dead.add(entry)
+    }))
+    return dead
+  }
+
+  /** Ends the user's dead entries: whether there were any. */
+  async #reapDead (userId: string): Promise<boolean> {
+    const dead = await this.#deadOf(await this.#call(() => this.store.list(userId)))
+    await Promise.all([...dead].map((entry) => this.#call(() => this.store.destroy(entry.id))))
+    return dead.size > 0
   }
 
   async #endEngines (entries: readonly StoredSession[]): Promise<void> {

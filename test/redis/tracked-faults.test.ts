@@ -95,6 +95,30 @@ async function hijackedRestore (t: TestContext, pair: Pair): Promise<void> {
   t.assert.deepStrictEqual(await thefts(pair.b), [])
 }
 
+/** Item 4: @fastify/session's stored sessions flushed; their entries neither listed nor counted (refuse). */
+async function deadEntries (t: TestContext, pair: Pair): Promise<void> {
+  const userId = 'dead'
+  for (let i = 0; i < 3; i++) {
+    t.assert.strictEqual((await new Browser().request(pair.a.url, '/login', { json: { id: userId } })).body.loggedIn, true)
+  }
+  t.assert.strictEqual((await new Browser().request(pair.b.url, '/login', { json: { id: userId } })).body.loggedIn, false, 'the limit holds')
+  const stored = await allKeys(pair, 'sess:*')
+  t.assert.ok(stored.length >= 3)
+  await pair.inspect.del(stored)
+  t.assert.deepStrictEqual((await new Browser().request(pair.a.url, `/admin/sessions/${userId}`)).body, [])
+  const fourth = new Browser()
+  t.assert.strictEqual((await fourth.request(pair.b.url, '/login', { json: { id: userId } })).body.loggedIn, true)
+  t.assert.strictEqual((await fourth.request(pair.a.url, '/me')).body.user, userId)
+  t.assert.strictEqual((await new Browser().request(pair.a.url, `/admin/sessions/${userId}`)).body.length, 1)
+}
+
+for (const client of ['redis', 'ioredis'] as ClientName[]) {
+  test(`dead entries on session, store on ${client}, onLimit: 'refuse'`, async (t: TestContext) => {
+    const pair = await startPair(t, { engine: 'session', client, onLimit: 'refuse' })
+    await t.test('entries whose stored session was flushed are not listed and do not lock the user out', (t: TestContext) => deadEntries(t, pair))
+  })
+}
+
 for (const engine of ['secure-session', 'session'] as EngineName[]) {
   for (const client of ['redis', 'ioredis'] as ClientName[]) {
     test(`tracked sessions under faults on ${engine}, store on ${client}`, async (t: TestContext) => {
