@@ -199,7 +199,7 @@ declare namespace fastifyLogin {
   export interface SessionsOptions {
     /** Default `memorySessionStore()` (one process only). */
     store?: SessionStore
-    /** Default `null`: no limit. */
+    /** Default 100; `null`: no limit. */
     maxPerUser?: number | null
     /** Default `'revoke-oldest'`. */
     onLimit?: 'revoke-oldest' | 'refuse'

@@ -5,6 +5,8 @@ import { memorySessionStore } from '../stores/memory.js'
 /** Seconds a store call may take before it fails closed, by default, and at most. */
 const DEFAULT_TIMEOUT = 2
 const MAX_TIMEOUT = 60
+/** Sessions per user by default: one account cannot fill the store (`null` turns the limit off). */
+const DEFAULT_MAX_PER_USER = 100
 
 const STORE_METHODS = ['create', 'get', 'update', 'list', 'destroy', 'destroyAll'] as const
 
@@ -28,7 +30,7 @@ export function resolveSessions (value: unknown, hasTokenLoader: boolean): Resol
   if (!isObject(store) || STORE_METHODS.some((method) => typeof store[method] !== 'function')) {
     throw new FST_LOGIN_INVALID_OPTION('sessions.store', `must be a SessionStore (${STORE_METHODS.join(', ')})`)
   }
-  const maxPerUser = given.maxPerUser ?? null
+  const maxPerUser = given.maxPerUser === undefined ? DEFAULT_MAX_PER_USER : given.maxPerUser
   if (maxPerUser !== null && !(Number.isSafeInteger(maxPerUser) && (maxPerUser as number) > 0)) {
     throw new FST_LOGIN_INVALID_OPTION('sessions.maxPerUser', 'must be a positive integer or null')
   }

@@ -10,6 +10,8 @@ import { commandSender, type Send } from './redis-client.js'
 import { CREATE, DESTROY, DESTROY_ALL, LIST, UPDATE } from './redis-scripts.js'
 
 const DEFAULT_PREFIX = 'fastify-login:'
+/** `list` reads at most this many entries of a user (those that expire last): a bounded answer. */
+const LIST_MAX = 1000
 /** 8 base64url characters of SHA-256(userId): 48 bits, plenty to spread users over 16 384 slots. */
 const TAG_LENGTH = 8
 const ID = /^([A-Za-z0-9_-]{8})\.[A-Za-z0-9_-]{24}$/
@@ -120,7 +122,7 @@ class RedisSessionStore implements SessionStore {
   async list (userId: string): Promise<StoredSession[]> {
     if (typeof userId !== 'string') return []
     const tag = tagOf(userId)
-    return decodeAll(await LIST.run(this.#send, [this.#index(tag, userId)], [String(Date.now()), userId, this.#entry(tag, '')]))
+    return decodeAll(await LIST.run(this.#send, [this.#index(tag, userId)], [String(Date.now()), userId, this.#entry(tag, ''), String(LIST_MAX)]))
   }
 
   async destroy (id: string): Promise<StoredSession | null> {

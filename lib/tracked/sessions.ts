@@ -9,6 +9,9 @@ import { rememberHashOf } from './tokens.js'
 
 type Settings = NonNullable<ResolvedLoginOptions['sessions']>
 
+/** listSessions answers at most this many sessions, the most recently seen. */
+const LIST_MAX = 1000
+
 /** lastSeenAt and ip are written at most this often per session (and never on every request). */
 const TOUCH_EVERY_MS = 60_000
 
@@ -153,6 +156,7 @@ export class TrackedSessions {
     return entries
       .filter((entry) => entry.userId === userId && entry.expiresAt > now && (!dead.has(entry) || entry.id === currentSid))
       .sort((a, b) => b.lastSeenAt - a.lastSeenAt || b.createdAt - a.createdAt)
+      .slice(0, LIST_MAX)
       .map((entry) => ({
         id: entry.id,
         current: entry.id === currentSid,

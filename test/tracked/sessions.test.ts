@@ -271,7 +271,10 @@ test('registration refuses sessions with tokenLoader, a bad maxPerUser, onLimit,
     await t.assert.rejects(buildApp(t, options), { code: 'FST_LOGIN_INVALID_OPTION' }, JSON.stringify(options))
   }
   const { app } = await buildApp(t, { sessions: true })
-  t.assert.strictEqual(app.loginManager.options.sessions?.maxPerUser, null)
+  // issue 19: a default cap, so one account cannot fill the store; null turns it off
+  t.assert.strictEqual(app.loginManager.options.sessions?.maxPerUser, 100)
+  const { app: unlimited } = await buildApp(t, { sessions: { maxPerUser: null } })
+  t.assert.strictEqual(unlimited.loginManager.options.sessions?.maxPerUser, null)
   t.assert.strictEqual(app.loginManager.options.sessions?.onLimit, 'revoke-oldest')
 })
 
