@@ -360,11 +360,11 @@ declare namespace fastifyLogin {
     /** A `Cookie` header value that makes a request arrive logged in as `user` (for tests). */
     sessionCookieFor (user: UserType, options?: SessionCookieForOptions): Promise<string>
     /** With `sessions`: the user's live sessions, most recently seen first (`current` is false). */
-    listSessions (userId: string): Promise<SessionInfo[]>
+    listSessions (userId: string | number): Promise<SessionInfo[]>
     /** With `sessions`: ends the session `id`; false when there was none. */
     revokeSession (id: string): Promise<boolean>
     /** With `sessions`: ends every session of the user; the number ended. */
-    revokeAllSessions (userId: string): Promise<number>
+    revokeAllSessions (userId: string | number): Promise<number>
   }
 
   export interface SerializerOptions {

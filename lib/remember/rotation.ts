@@ -84,29 +84,27 @@ export function createRotation (parts: RememberParts, tracked: TrackedSessions) 
       }
       return null
     }
-    if (!carries) {
-      // an upgrade cannot carry Set-Cookie: logged in for this request only, nothing rewritten (SEC-26)
+    if (verdict === 'grace') {
+      // an upgrade cannot carry Set-Cookie (SEC-26), and inside the grace the first restore's
+      // answer carries the login: this request only, no session, token or stored session written
       lookup.entry = entry
       return user
     }
-    if (verdict === 'rotated') state.undoRotation = undoOf(entry, token)
+    state.undoRotation = undoOf(entry, token)
     await startLogin(parts, request, user, idOf(options, user), false, entry.id)
-    await continueEngine(request, entry, verdict === 'rotated')
-    if (verdict === 'rotated' || options.rememberCookie.refreshEachRequest) {
-      const claims = { id: null, token: null, hash: payload.hash, session: { id: entry.id, token: verdict === 'rotated' ? token : session.token } }
-      state.rememberAction = { op: 'set', value: remember.issue(claims, duration), maxAge: duration, refresh: true }
-    }
+    await continueEngine(request, entry)
+    const claims = { id: null, token: null, hash: payload.hash, session: { id: entry.id, token } }
+    state.rememberAction = { op: 'set', value: remember.issue(claims, duration), maxAge: duration, refresh: true }
     return user
   }
 
   /** On @fastify/session: the new stored session replaces the one the entry named, so none piles up. */
-  async function continueEngine (request: FastifyRequest, entry: StoredSession, replace: boolean): Promise<void> {
+  async function continueEngine (request: FastifyRequest, entry: StoredSession): Promise<void> {
     const current = engine.storedId?.(request)
     if (current === undefined) {
       return
     }
-    // a parallel tab inside the grace leaves the first tab's stored session alone
-    if (replace && entry.engineId !== null) {
+    if (entry.engineId !== null) {
       await engine.destroyStored?.(entry.engineId)
     }
     await tracked.attachEngine(request, entry.id)

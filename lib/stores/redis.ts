@@ -71,12 +71,22 @@ function checkPrefix (options: RedisSessionStoreOptions | undefined): string {
   return prefix
 }
 
+/** Marks a Redis store made without a prefix of its own (shared with every other such app). */
+const kDefaultPrefix = Symbol('fastify-login.defaultPrefix')
+
+/** Whether `store` is a Redis store on the default prefix. */
+export function usesDefaultPrefix (store: unknown): boolean {
+  return (store as { [kDefaultPrefix]?: boolean })[kDefaultPrefix] === true
+}
+
 class RedisSessionStore implements SessionStore {
   readonly #send: Send
   readonly #prefix: string
+  readonly [kDefaultPrefix]: boolean
 
   constructor (client: unknown, options: RedisSessionStoreOptions | undefined) {
     this.#prefix = checkPrefix(options)
+    this[kDefaultPrefix] = options?.prefix === undefined
     this.#send = commandSender(client)
   }
 

@@ -7,20 +7,21 @@ import { buildApp } from '../helpers/app.js'
 import { REMEMBER } from '../helpers/remember.js'
 import { sessionsApp } from '../helpers/tracked-sessions.js'
 
-/** A memory store whose calls, once silenced, never settle. */
+/** A memory store whose calls (or only `destroy`), once silenced, never settle. */
 function silentStore () {
   const inner = memorySessionStore()
-  let silent = false
-  const call = <T>(run: () => Promise<T>): Promise<T> => silent ? new Promise<T>(() => {}) : run()
+  let silent: 'all' | 'destroy' | null = null
+  const call = <T>(run: () => Promise<T>, method = ''): Promise<T> =>
+    silent === 'all' || (silent !== null && silent === method) ? new Promise<T>(() => {}) : run()
   const store: SessionStore = {
     create: (session, limit) => call(() => inner.create(session, limit)),
     get: (id) => call(() => inner.get(id)),
     update: (id, changes, expected) => call(() => inner.update(id, changes, expected)),
     list: (userId) => call(() => inner.list(userId)),
-    destroy: (id) => call(() => inner.destroy(id)),
+    destroy: (id) => call(() => inner.destroy(id), 'destroy'),
     destroyAll: (userId, exceptId) => call(() => inner.destroyAll(userId, exceptId))
   }
-  return { store, silence: () => { silent = true }, speak: () => { silent = false } }
+  return { store, silence: (only: 'destroy' | null = null) => { silent = only ?? 'all' }, speak: () => { silent = null } }
 }
 
 test('a store that stops answering fails closed with a 503 after sessions.timeout, on every store call', async (t: TestContext) => {
@@ -55,4 +56,20 @@ test('sessions.timeout defaults to 2 seconds; it must be a number of seconds abo
   }
   const { app: quick } = await buildApp(t, { sessions: { timeout: 0.25 } })
   t.assert.strictEqual(quick.loginManager.options.sessions?.timeout, 0.25)
+})
+
+test('a logout that meets a store outage still logs the browser out: its cookies go, and it stays logged out (issue 19)', async (t: TestContext) => {
+  const silent = silentStore()
+  const { browser } = await sessionsApp(t, { store: silent.store, timeout: 0.05 })
+  const a = browser()
+  await a.request({ method: 'POST', url: '/login/1?remember=1' })
+  a.jar.closeBrowser() // a remember-cookie login, so the answer must delete that cookie
+  t.assert.strictEqual((await a.request('/whoami')).json().remembered, true)
+  // the store went away while the request was running: the login was seen, the revocation fails
+  silent.silence('destroy')
+  const logout = await a.request({ method: 'POST', url: '/logout' })
+  t.assert.deepStrictEqual([logout.statusCode, logout.json().code], [503, 'FST_LOGIN_STORE_UNAVAILABLE'])
+  t.assert.strictEqual(a.jar.get(REMEMBER), undefined, 'the remember cookie was deleted')
+  silent.speak()
+  t.assert.strictEqual((await a.request('/whoami')).json().anonymous, true, 'the store answers again: still logged out')
 })
