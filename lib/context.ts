@@ -7,6 +7,7 @@ import { Identifiers } from './login/protection.js'
 import { resolveOptions } from './options/resolve.js'
 import { RememberCookie, type RememberParts } from './remember/cookie.js'
 import { setupSession } from './session/setup.js'
+import { usesDefaultPrefix } from './stores/redis.js'
 import { TrackedSessions } from './tracked/sessions.js'
 
 /** Everything the hooks, guards and request methods of one registration share. */
@@ -22,6 +23,9 @@ export interface LoginContext extends RememberParts {
 export async function buildContext (fastify: FastifyInstance, rawOptions: FastifyLoginOptions): Promise<LoginContext> {
   const options = resolveOptions(rawOptions)
   const engine = await setupSession(fastify, options)
+  if (options.sessions !== null && usesDefaultPrefix(options.sessions.store)) {
+    fastify.log.warn('fastify-login: redisSessionStore without a prefix: every application on this Redis without one shares its sessions and limits; give each its own prefix')
+  }
   return {
     options,
     engine,

@@ -204,10 +204,15 @@ declare namespace fastifyLogin {
   export interface SessionsOptions {
     /** Default `memorySessionStore()` (one process only). */
     store?: SessionStore
-    /** Default `null`: no limit. */
+    /** Default 100; `null`: no limit. */
     maxPerUser?: number | null
     /** Default `'revoke-oldest'`. */
     onLimit?: 'revoke-oldest' | 'refuse'
+    /**
+     * Seconds a store call may take before it fails closed (FST_LOGIN_STORE_UNAVAILABLE, a 503).
+     * Default 2; a positive number, at most 60.
+     */
+    timeout?: number
   }
 
   /** One entry of `request.listSessions()`. */
@@ -311,7 +316,7 @@ declare namespace fastifyLogin {
     readonly idleTimeout: number | null
     readonly absoluteTimeout: number | null
     readonly freshFor: number | null
-    readonly sessions: Readonly<{ store: SessionStore, maxPerUser: number | null, onLimit: 'revoke-oldest' | 'refuse' }> | null
+    readonly sessions: Readonly<{ store: SessionStore, maxPerUser: number | null, onLimit: 'revoke-oldest' | 'refuse', timeout: number }> | null
   }
 
   export interface LoginUserOptions {
@@ -365,11 +370,11 @@ declare namespace fastifyLogin {
     /** A `Cookie` header value that makes a request arrive logged in as `user` (for tests). */
     sessionCookieFor (user: UserType, options?: SessionCookieForOptions): Promise<string>
     /** With `sessions`: the user's live sessions, most recently seen first (`current` is false). */
-    listSessions (userId: string): Promise<SessionInfo[]>
+    listSessions (userId: string | number): Promise<SessionInfo[]>
     /** With `sessions`: ends the session `id`; false when there was none. */
     revokeSession (id: string): Promise<boolean>
     /** With `sessions`: ends every session of the user; the number ended. */
-    revokeAllSessions (userId: string): Promise<number>
+    revokeAllSessions (userId: string | number): Promise<number>
   }
 
   export interface SerializerOptions {

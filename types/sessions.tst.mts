@@ -37,6 +37,8 @@ describe('the sessions option', () => {
       sessions: { store: memorySessionStore(), maxPerUser: 3, onLimit: 'refuse' }
     })).type.not.toRaiseError()
     expect(app.register(fastifyLogin, { secret, userLoader: () => null, sessions: { onLimit: 'oldest' } })).type.toRaiseError()
+    expect(app.register(fastifyLogin, { secret, userLoader: () => null, sessions: { timeout: 0.5 } })).type.not.toRaiseError()
+    expect(app.register(fastifyLogin, { secret, userLoader: () => null, sessions: { timeout: '2' } })).type.toRaiseError()
   })
 
   test('the stores are SessionStores; redisSessionStore takes a client and a prefix', () => {

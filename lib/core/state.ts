@@ -41,6 +41,10 @@ export class LoginState {
   loginChanged = false
   /** The request's `_csrf` cookie (@fastify/csrf-protection's cookie mode) was dropped with the login change: delete it unless the reply sets a new one. */
   csrfCookieDropped = false
+  /** Undoes this request's remember-token rotation: run when its response cannot deliver it (SEC-26). */
+  undoRotation: (() => Promise<unknown>) | null = null
+  /** The rotated remember cookie was put on a response whose headers had not gone out. */
+  rotationHandedOver = false
 }
 
 /** The state of every request that carried no credentials: shared, and frozen so no one writes to it. */

@@ -9,9 +9,13 @@ import { SID } from '../login/keys.js'
 import type { TrackedSessions } from '../tracked/sessions.js'
 import type { LoginContext } from '../context.js'
 
-/** A user id as an administrator may give it: anything else finds nothing. */
-function isUserId (userId: unknown): userId is string {
-  return typeof userId === 'string' && userId !== ''
+/**
+ * A user id as an administrator may give it, as the idAttribute method returns it (a string or
+ * a number, compared as the string the entries hold); anything else finds nothing (null).
+ */
+function userKey (userId: unknown): string | null {
+  if (typeof userId === 'string') return userId === '' ? null : userId
+  return typeof userId === 'number' && Number.isFinite(userId) ? String(userId) : null
 }
 
 /** A session id as a request or an administrator may give it: anything else ends nothing. */
@@ -71,17 +75,19 @@ export function createDeviceMethods (ctx: LoginContext) {
 /** loginManager.listSessions, revokeSession, revokeAllSessions, for administrators. */
 export function createDeviceAdmin (ctx: LoginContext) {
   return {
-    listSessions: async (userId: string): Promise<SessionInfo[]> => {
+    listSessions: async (userId: string | number): Promise<SessionInfo[]> => {
       const tracked = trackedFor(ctx, 'loginManager.listSessions()')
-      return isUserId(userId) ? tracked.list(userId, null) : []
+      const key = userKey(userId)
+      return key === null ? [] : tracked.list(key, null)
     },
     revokeSession: async (id: string): Promise<boolean> => {
       const tracked = trackedFor(ctx, 'loginManager.revokeSession()')
       return isSessionId(id) ? tracked.end(id) : false
     },
-    revokeAllSessions: async (userId: string): Promise<number> => {
+    revokeAllSessions: async (userId: string | number): Promise<number> => {
       const tracked = trackedFor(ctx, 'loginManager.revokeAllSessions()')
-      return isUserId(userId) ? tracked.endAll(userId, null) : 0
+      const key = userKey(userId)
+      return key === null ? 0 : tracked.endAll(key, null)
     }
   }
 }

@@ -86,13 +86,16 @@ export function createLoginActions (ctx: LoginContext, manager: LoginManager) {
   async function logoutUser (this: FastifyRequest): Promise<true> {
     const user = this.currentUser
     const state = writableState(this)
-    await ctx.tracked?.end(engine.get(this, SID))
+    const sid = engine.get(this, SID)
+    // the browser is logged out first: a store that fails (503) cannot leave it logged in, the
+    // answer carries the new session and the remember cookie's deletion all the same
     await endLogin(ctx, this)
     state.rememberAction = state.cookieSeen ? { op: 'clear' } : null
     state.user = null
     state.remembered = false
     state.stateless = false
     this.currentUser = ctx.anonymous()
+    await ctx.tracked?.end(sid)
     manager.emit('loggedOut', this, user)
     return true
   }

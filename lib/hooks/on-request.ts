@@ -15,6 +15,7 @@ import { USER_ID } from '../login/keys.js'
 import { createSessionStep } from '../login/from-session.js'
 import { createRememberStep } from '../remember/restore.js'
 import type { LoginContext } from '../context.js'
+import { watchDelivery } from './on-send.js'
 import { createRequestLoaders } from './request-loaders.js'
 
 /** Events are collected only while somebody listens to one of them. */
@@ -96,6 +97,8 @@ export function createOnRequest (ctx: LoginContext, manager: LoginManager) {
   }
 
   function loaded (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    const state = (request as RequestWithState)[kLoginState]
+    if (state.undoRotation !== null) watchDelivery(request, reply, state)
     shareWithViews(ctx, request, reply)
     done()
   }

@@ -26,6 +26,27 @@ function setsCsrfCookie (reply: FastifyReply): boolean {
   return SETS_CSRF.test(String(reply.getHeader('set-cookie')))
 }
 
+/**
+ * SEC-26: a remember-token rotation stands only when its cookie went out on a response whose
+ * headers were written. A reply that closes first (the client aborted, the connection dropped), a
+ * hijacked reply (no onSend) or a stream already started undoes it: the old token stays current.
+ */
+export function watchDelivery (request: FastifyRequest, reply: FastifyReply, state: LoginState): void {
+  const response = reply.raw
+  const undo = state.undoRotation as () => Promise<unknown>
+  const run = (): void => {
+    undo().catch((error: Error) => request.log.warn({ err: error }, 'fastify-login: could not undo an undelivered rotation'))
+  }
+  // the client went away while the user was loaded
+  if (request.raw.socket.destroyed === true) {
+    run()
+    return
+  }
+  response.once('close', () => {
+    if (!(state.rotationHandedOver && response.headersSent)) run()
+  })
+}
+
 /** `x-api-key` → `X-Api-Key`, as header names are usually written. */
 function headerCase (name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase())
@@ -45,6 +66,8 @@ export function createOnSend (ctx: LoginContext) {
   function finish (request: FastifyRequest, reply: FastifyReply, state: LoginState, action: RememberAction | null): void {
     if (action !== null) {
       if (action.op === 'set') {
+        // a stream whose headers already went out cannot deliver it: the rotation is undone on close
+        state.rotationHandedOver = !reply.raw.headersSent
         remember.set(request, reply, action.value, action.maxAge)
       } else {
         remember.clear(request, reply)

@@ -1,13 +1,13 @@
 import type { FastifyRequest, RouteOptions } from 'fastify'
 import { FST_LOGIN_INVALID_OPTION } from '../core/errors.js'
-import { nowSeconds } from './keys.js'
 
 /**
- * `_fresh` holds the time (seconds since the epoch) the login was made or confirmed with
- * credentials, or `false`. `true`, as sessions issued by 0.1 hold, is fresh with no known time.
+ * `_fresh` holds the time (seconds since the epoch, with its milliseconds) the login was made or
+ * confirmed with credentials, or `false`. `true`, as sessions issued by 0.1 hold, is fresh with no
+ * known time; whole seconds, as sessions issued before issue 19 hold, are read as they are.
  */
 export function freshValue (fresh: boolean): number | false {
-  return fresh ? nowSeconds() : false
+  return fresh ? Date.now() / 1000 : false
 }
 
 export interface FreshWindow {
@@ -17,28 +17,27 @@ export interface FreshWindow {
   of (request: FastifyRequest, within: number | undefined): number | null
 }
 
+/** A route's `config.freshFor`, checked: undefined when it has none. */
+function routeWindow (route: { readonly method?: unknown, readonly url?: string, readonly config?: unknown }): number | undefined {
+  const freshFor = (route.config as { freshFor?: unknown } | undefined)?.freshFor
+  if (freshFor === undefined || (typeof freshFor === 'number' && Number.isFinite(freshFor) && freshFor > 0)) {
+    return freshFor
+  }
+  throw new FST_LOGIN_INVALID_OPTION(`config.freshFor of ${String(route.method)} ${String(route.url)}`, 'must be a positive number of seconds')
+}
+
 export function createFreshWindow (option: number | null): FreshWindow {
-  // request.routeOptions builds an object per read: read it only once a route has a window
-  let routesHaveWindows = false
   return {
+    // routes added after the plugin are checked when they are added; those added before it,
+    // when their window is first read (the plugin never sees them being added)
     onRoute (route) {
-      const freshFor = (route.config as { freshFor?: unknown } | undefined)?.freshFor
-      if (freshFor === undefined) {
-        return
-      }
-      if (!(typeof freshFor === 'number' && Number.isFinite(freshFor) && freshFor > 0)) {
-        throw new FST_LOGIN_INVALID_OPTION(`config.freshFor of ${String(route.method)} ${route.url}`, 'must be a positive number of seconds')
-      }
-      routesHaveWindows = true
+      routeWindow(route)
     },
     of (request, within) {
       if (within !== undefined) {
         return within
       }
-      if (!routesHaveWindows) {
-        return option
-      }
-      return (request.routeOptions.config as { freshFor?: number }).freshFor ?? option
+      return routeWindow(request.routeOptions) ?? option
     }
   }
 }
@@ -51,5 +50,5 @@ export function isFresh (stored: unknown, window: number | null): boolean {
   if (typeof stored !== 'number') {
     return false
   }
-  return window === null || nowSeconds() - stored < window
+  return window === null || Date.now() / 1000 - stored < window
 }

@@ -3,6 +3,12 @@ import { FST_LOGIN_INVALID_OPTION } from '../core/errors.js'
 import { refuseUnknown, SESSIONS_OPTIONS } from './names.js'
 import { memorySessionStore } from '../stores/memory.js'
 
+/** Seconds a store call may take before it fails closed, by default, and at most. */
+const DEFAULT_TIMEOUT = 2
+const MAX_TIMEOUT = 60
+/** Sessions per user by default: one account cannot fill the store (`null` turns the limit off). */
+const DEFAULT_MAX_PER_USER = 100
+
 const STORE_METHODS = ['create', 'get', 'update', 'list', 'destroy', 'destroyAll'] as const
 
 function isObject (value: unknown): value is Record<string, unknown> {
@@ -26,7 +32,7 @@ export function resolveSessions (value: unknown, hasTokenLoader: boolean): Resol
   if (!isObject(store) || STORE_METHODS.some((method) => typeof store[method] !== 'function')) {
     throw new FST_LOGIN_INVALID_OPTION('sessions.store', `must be a SessionStore (${STORE_METHODS.join(', ')})`)
   }
-  const maxPerUser = given.maxPerUser ?? null
+  const maxPerUser = given.maxPerUser === undefined ? DEFAULT_MAX_PER_USER : given.maxPerUser
   if (maxPerUser !== null && !(Number.isSafeInteger(maxPerUser) && (maxPerUser as number) > 0)) {
     throw new FST_LOGIN_INVALID_OPTION('sessions.maxPerUser', 'must be a positive integer or null')
   }
@@ -34,5 +40,9 @@ export function resolveSessions (value: unknown, hasTokenLoader: boolean): Resol
   if (onLimit !== 'revoke-oldest' && onLimit !== 'refuse') {
     throw new FST_LOGIN_INVALID_OPTION('sessions.onLimit', 'must be "revoke-oldest" or "refuse"')
   }
-  return Object.freeze({ store: store as unknown as SessionStore, maxPerUser: maxPerUser as number | null, onLimit })
+  const timeout = given.timeout === undefined ? DEFAULT_TIMEOUT : given.timeout
+  if (typeof timeout !== 'number' || !(timeout > 0 && timeout <= MAX_TIMEOUT)) {
+    throw new FST_LOGIN_INVALID_OPTION('sessions.timeout', `must be a number of seconds above 0 and at most ${MAX_TIMEOUT}`)
+  }
+  return Object.freeze({ store: store as unknown as SessionStore, maxPerUser: maxPerUser as number | null, onLimit, timeout })
 }

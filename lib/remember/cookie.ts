@@ -42,6 +42,14 @@ export function claimsFor (user: User, id: string, session: RememberPayload['ses
   return { id, token, hash: authHashOf(user), session: null }
 }
 
+/**
+ * Whether the response to `request` can carry Set-Cookie: an upgrade (WebSocket) cannot, so it
+ * rotates no remember token and rewrites no session (SEC-26).
+ */
+export function carriesCookies (request: FastifyRequest): boolean {
+  return request.headers.upgrade === undefined
+}
+
 /** The user a verified remember cookie names, when it may still log in; else null. */
 export type UserOfCookie = (lookup: Lookup, payload: RememberPayload) => Promise<Found>
 

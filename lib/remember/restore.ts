@@ -1,13 +1,14 @@
 // Step 2 of the lookup (hooks/on-request.ts): the remember cookie restores a login, or the
 // session login re-issues it (refreshEachRequest).
 import type { FastifyRequest } from 'fastify'
-import type { UserType as User } from '../../types/index.js'
+import type { StoredSession, UserType as User } from '../../types/index.js'
 import { debug } from '../core/log.js'
 import type { Found, LoginState, Lookup } from '../core/state.js'
 import { asUser, authHashMatches, idOf, sameSecret } from '../core/user.js'
 import { SID } from '../login/keys.js'
 import { startLogin } from '../login/write.js'
-import type { RememberParts, RememberPayload, UserOfCookie } from './cookie.js'
+import { carriesCookies, type RememberParts, type RememberPayload, type UserOfCookie } from './cookie.js'
+import { rememberHashOf } from '../tracked/tokens.js'
 import { createRotation } from './rotation.js'
 
 /**
@@ -81,8 +82,9 @@ export function createRememberStep (parts: RememberParts) {
   /** Without `sessions`: the cookie names the user (or its auth token). */
   async function restorePlain (lookup: Lookup, payload: RememberPayload): Promise<Found> {
     const user = await userOfCookie(lookup, payload)
-    if (user === null) {
-      return null
+    if (user === null || !carriesCookies(lookup.request)) {
+      // an upgrade: logged in for this request only, the session is not rewritten (SEC-26)
+      return user
     }
     await startLogin(parts, lookup.request, user, idOf(options, user), false, null)
     if (options.rememberCookie.refreshEachRequest) {
@@ -94,10 +96,13 @@ export function createRememberStep (parts: RememberParts) {
     return user
   }
 
-  /** refreshEachRequest: a session login re-issues the remember cookie, when that cookie is this user's. */
+  /**
+   * refreshEachRequest: a session login re-issues the remember cookie, when that cookie is this
+   * user's and, with `sessions`, holds its session's current token (never a previous one).
+   */
   function refresh (lookup: Lookup, user: User, value: string): void {
     const payload = remember.decode(value)
-    if (typeof payload !== 'string' && cookieBelongsTo(parts, lookup.request, payload, user)) {
+    if (typeof payload !== 'string' && cookieBelongsTo(parts, lookup.request, payload, user) && isCurrent(lookup, payload)) {
       lookup.state.remembered = true
       reissue(lookup.state, payload, payload.duration)
       if (lookup.entry !== null) {
@@ -108,6 +113,12 @@ export function createRememberStep (parts: RememberParts) {
           .catch((error: Error) => lookup.request.log.warn({ err: error }, 'fastify-login: could not extend the tracked session'))
       }
     }
+  }
+
+  /** Without `sessions` every cookie of the user is current; with it, only the entry's token. */
+  function isCurrent (lookup: Lookup, payload: RememberPayload): boolean {
+    const token = payload.session?.token
+    return token === undefined || sameSecret((lookup.entry as StoredSession).rememberHash, rememberHashOf(token))
   }
 
   return { restore, refresh }

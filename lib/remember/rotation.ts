@@ -7,7 +7,7 @@ import { idOf, sameSecret } from '../core/user.js'
 import { startLogin } from '../login/write.js'
 import type { TrackedSessions } from '../tracked/sessions.js'
 import { newRememberToken, rememberHashOf } from '../tracked/tokens.js'
-import type { RememberParts, RememberPayload, UserOfCookie } from './cookie.js'
+import { carriesCookies, type RememberParts, type RememberPayload, type UserOfCookie } from './cookie.js'
 
 type Verdict = 'rotated' | 'grace' | 'theft' | 'gone'
 
@@ -23,6 +23,17 @@ export function createRotation (parts: RememberParts, tracked: TrackedSessions) 
 
   function inGrace (entry: StoredSession, hash: string, now: number): boolean {
     return entry.rotatedAt !== null && now - entry.rotatedAt <= graceMs && sameSecret(entry.previousRememberHash, hash)
+  }
+
+  /** The token judged without rotating it (a response that cannot carry a new one). */
+  function judge (entry: StoredSession, hash: string): Verdict {
+    return sameSecret(entry.rememberHash, hash) || inGrace(entry, hash, Date.now()) ? 'grace' : 'theft'
+  }
+
+  /** Puts the entry's tokens back as they were, unless the new one was rotated again meanwhile. */
+  function undoOf (entry: StoredSession, token: string): () => Promise<boolean> {
+    const { rememberHash, previousRememberHash, rotatedAt } = entry
+    return () => tracked.change(entry.id, { rememberHash, previousRememberHash, rotatedAt }, rememberHashOf(token))
   }
 
   /** Rotates the token when it is the current one (a compare-and-set, so one of two tabs wins). */
@@ -62,7 +73,9 @@ export function createRotation (parts: RememberParts, tracked: TrackedSessions) 
     const left = payload.duration - (Date.now() / 1000 - payload.issuedAt)
     const duration = options.rememberCookie.refreshEachRequest ? payload.duration : left
     const token = newRememberToken()
-    const verdict = await verify(request, entry, rememberHashOf(session.token), token, Date.now() + duration * 1000)
+    const hash = rememberHashOf(session.token)
+    const carries = carriesCookies(request)
+    const verdict = carries ? await verify(request, entry, hash, token, Date.now() + duration * 1000) : judge(entry, hash)
     if (verdict === 'gone' || verdict === 'theft') {
       if (verdict === 'theft') {
         debug(request, 'remember cookie rejected: a token that is neither current nor in its grace (theft), session ended')
@@ -71,23 +84,27 @@ export function createRotation (parts: RememberParts, tracked: TrackedSessions) 
       }
       return null
     }
-    await startLogin(parts, request, user, idOf(options, user), false, entry.id)
-    await continueEngine(request, entry, verdict === 'rotated')
-    if (verdict === 'rotated' || options.rememberCookie.refreshEachRequest) {
-      const claims = { id: null, token: null, hash: payload.hash, session: { id: entry.id, token: verdict === 'rotated' ? token : session.token } }
-      state.rememberAction = { op: 'set', value: remember.issue(claims, duration), maxAge: duration, refresh: true }
+    if (verdict === 'grace') {
+      // an upgrade cannot carry Set-Cookie (SEC-26), and inside the grace the first restore's
+      // answer carries the login: this request only, no session, token or stored session written
+      lookup.entry = entry
+      return user
     }
+    state.undoRotation = undoOf(entry, token)
+    await startLogin(parts, request, user, idOf(options, user), false, entry.id)
+    await continueEngine(request, entry)
+    const claims = { id: null, token: null, hash: payload.hash, session: { id: entry.id, token } }
+    state.rememberAction = { op: 'set', value: remember.issue(claims, duration), maxAge: duration, refresh: true }
     return user
   }
 
   /** On @fastify/session: the new stored session replaces the one the entry named, so none piles up. */
-  async function continueEngine (request: FastifyRequest, entry: StoredSession, replace: boolean): Promise<void> {
+  async function continueEngine (request: FastifyRequest, entry: StoredSession): Promise<void> {
     const current = engine.storedId?.(request)
     if (current === undefined) {
       return
     }
-    // a parallel tab inside the grace leaves the first tab's stored session alone
-    if (replace && entry.engineId !== null) {
+    if (entry.engineId !== null) {
       await engine.destroyStored?.(entry.engineId)
     }
     await tracked.attachEngine(request, entry.id)

@@ -29,6 +29,8 @@ export interface SessionEngine {
   lifetime (request: FastifyRequest): number | null
   /** The id of the request's session in the engine's store (stateful engines). */
   storedId? (request: FastifyRequest): string
+  /** Whether a stored session still exists, by its id (a tracked session's engine session). */
+  storedExists? (id: string): Promise<boolean>
   /** Destroys a stored session by its id (a revoked tracked session's). */
   destroyStored? (id: string): Promise<void>
   /**

@@ -6,6 +6,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { FST_LOGIN_NO_SESSION } from '../core/errors.js'
 import type { SessionEngine } from './engine.js'
 
+/** How long an @fastify/session session without a cookie maxAge is taken to live after its last sighting. */
+const STORED_SESSION_SECONDS = 86_400
+
 type Done = (error?: Error | null) => void
 
 interface StoreSessionLike {
@@ -120,9 +123,15 @@ export function storeSession (fastify: FastifyInstance, cookieName: string, cook
     }),
     lifetime: (request) => {
       const maxAge = sessionOf<StoreSessionLike>(request).cookie?.originalMaxAge
-      return typeof maxAge === 'number' && maxAge > 0 ? maxAge / 1000 : null
+      // a cookie without maxAge: the store keeps the session about a day after its last save
+      // (connect-redis' default TTL), so an entry tracking it must not outlive that
+      return typeof maxAge === 'number' && maxAge > 0 ? maxAge / 1000 : STORED_SESSION_SECONDS
     },
     storedId: (request) => sessionOf<StoreSessionLike>(request).sessionId,
+    storedExists: (id) => new Promise((resolve, reject) => {
+      store ??= sessionStoreOf(fastify)
+      store.get(id, (error, stored) => { if (error) reject(error); else resolve(stored !== null && stored !== undefined) })
+    }),
     destroyStored: (id) => new Promise((resolve, reject) => {
       store ??= sessionStoreOf(fastify)
       store.destroy(id, (error) => { if (error) reject(error); else resolve() })

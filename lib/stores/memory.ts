@@ -29,16 +29,19 @@ class MemorySessionStore implements SessionStore {
     const { maxPerUser, onLimit, replaces } = checkLimit(limit)
     const now = Date.now()
     this.#sweep(now)
-    const others: StoredSession[] = []
+    const found = replaces === null ? null : this.#find(replaces, now)
+    const replaced = found?.userId === fields.userId ? found : null
     const ended: StoredSession[] = []
-    for (const entry of this.#live(fields.userId, now)) {
-      if (entry.id === replaces) ended.push(entry)
-      else others.push(entry)
+    // the user's entries are read only when the limit may be reached: a login costs the same at any count
+    const count = (this.#byUser.get(fields.userId)?.size ?? 0) - (replaced === null ? 0 : 1)
+    if (maxPerUser !== null && count >= maxPerUser) {
+      const others = this.#live(fields.userId, now).filter((entry) => entry !== replaced)
+      if (others.length >= maxPerUser) {
+        if (onLimit === 'refuse') return null
+        ended.push(...others.sort(byAge).slice(0, others.length - maxPerUser + 1))
+      }
     }
-    if (maxPerUser !== null && others.length >= maxPerUser) {
-      if (onLimit === 'refuse') return null
-      ended.unshift(...others.sort(byAge).slice(0, others.length - maxPerUser + 1))
-    }
+    if (replaced !== null) ended.push(replaced)
     for (const entry of ended) this.#remove(entry)
     const entry: StoredSession = Object.freeze({ id: randomPart(), ...fields })
     this.#entries.set(entry.id, entry)

@@ -28,15 +28,21 @@ local function alive (e, now)
   return e[USER] ~= false and expires ~= nil and expires > now
 end
 
--- the live entries {id, fields} of a user's index; expired or missing ones are removed, with
--- their keys (ARGV[1] is now in every script that calls this)
-local function members (index, prefix, user, now)
+-- removes the index's expired ids (scored by expiry), with their keys (ARGV[1] is now in every
+-- script that calls this): each id is met once, so its cost does not grow with the live ones
+local function prune (index, prefix)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', index, '-inf', ARGV[1])) do
     redis.call('DEL', prefix .. id)
   end
   redis.call('ZREMRANGEBYSCORE', index, '-inf', ARGV[1])
+end
+
+-- the live entries {id, fields} of a user's index (from = 0: all of them; -n: the n that expire
+-- last); missing ones or another user's are removed
+local function members (index, prefix, user, now, from)
+  prune(index, prefix)
   local out = {}
-  for _, id in ipairs(redis.call('ZRANGE', index, 0, -1)) do
+  for _, id in ipairs(redis.call('ZRANGE', index, from or 0, -1)) do
     local e = read(prefix .. id)
     if alive(e, now) and e[USER] == user then
       out[#out + 1] = {id, e}
@@ -70,18 +76,28 @@ export const CREATE = new Script(PRELUDE + `
 local index, entry = KEYS[1], KEYS[2]
 local now, user, prefix, id = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
 local max, replaces = tonumber(ARGV[5]), ARGV[7]
-local others, replaced, ended = {}, nil, {}
-for _, m in ipairs(members(index, prefix, user, now)) do
-  if m[1] == replaces then replaced = m else others[#others + 1] = m end
+local replaced, ended = nil, {}
+prune(index, prefix)
+if replaces ~= '' and redis.call('ZSCORE', index, replaces) then
+  local e = read(prefix .. replaces)
+  if alive(e, now) and e[USER] == user then replaced = {replaces, e} end
 end
-if max ~= nil and #others >= max then
-  if ARGV[6] == 'refuse' then return {0} end
-  table.sort(others, function (a, b)
-    local sa, sb = tonumber(a[2][SEEN]), tonumber(b[2][SEEN])
-    if sa ~= sb then return sa < sb end
-    return tonumber(a[2][CREATED]) < tonumber(b[2][CREATED])
-  end)
-  for i = 1, #others - max + 1 do remove(index, prefix, others[i], ended) end
+-- the entries are read only when the limit may be reached: a login costs the same at any count
+local count = redis.call('ZCARD', index) - (replaced and 1 or 0)
+if max ~= nil and count >= max then
+  local others = {}
+  for _, m in ipairs(members(index, prefix, user, now)) do
+    if m[1] ~= replaces then others[#others + 1] = m end
+  end
+  if #others >= max then
+    if ARGV[6] == 'refuse' then return {0} end
+    table.sort(others, function (a, b)
+      local sa, sb = tonumber(a[2][SEEN]), tonumber(b[2][SEEN])
+      if sa ~= sb then return sa < sb end
+      return tonumber(a[2][CREATED]) < tonumber(b[2][CREATED])
+    end)
+    for i = 1, #others - max + 1 do remove(index, prefix, others[i], ended) end
+  end
 end
 if replaced then remove(index, prefix, replaced, ended) end
 redis.call('HSET', entry, unpack(ARGV, 9))
@@ -91,9 +107,12 @@ expire_index(index)
 return {1, ended}
 `)
 
-/** KEYS: index. ARGV: now, userId, entry key prefix. Returns the live entries {id, fields}. */
+/**
+ * KEYS: index. ARGV: now, userId, entry key prefix, at most how many. Returns the live entries
+ * {id, fields} that expire last.
+ */
 export const LIST = new Script(PRELUDE + `
-return members(KEYS[1], ARGV[3], ARGV[2], tonumber(ARGV[1]))
+return members(KEYS[1], ARGV[3], ARGV[2], tonumber(ARGV[1]), -tonumber(ARGV[4]))
 `)
 
 /**

@@ -10,6 +10,8 @@ import { commandSender, type Send } from './redis-client.js'
 import { CREATE, DESTROY, DESTROY_ALL, LIST, UPDATE } from './redis-scripts.js'
 
 const DEFAULT_PREFIX = 'fastify-login:'
+/** `list` reads at most this many entries of a user (those that expire last): a bounded answer. */
+const LIST_MAX = 1000
 /** 8 base64url characters of SHA-256(userId): 48 bits, plenty to spread users over 16 384 slots. */
 const TAG_LENGTH = 8
 const ID = /^([A-Za-z0-9_-]{8})\.[A-Za-z0-9_-]{24}$/
@@ -69,12 +71,22 @@ function checkPrefix (options: RedisSessionStoreOptions | undefined): string {
   return prefix
 }
 
+/** Marks a Redis store made without a prefix of its own (shared with every other such app). */
+const kDefaultPrefix = Symbol('fastify-login.defaultPrefix')
+
+/** Whether `store` is a Redis store on the default prefix. */
+export function usesDefaultPrefix (store: unknown): boolean {
+  return (store as { [kDefaultPrefix]?: boolean })[kDefaultPrefix] === true
+}
+
 class RedisSessionStore implements SessionStore {
   readonly #send: Send
   readonly #prefix: string
+  readonly [kDefaultPrefix]: boolean
 
   constructor (client: unknown, options: RedisSessionStoreOptions | undefined) {
     this.#prefix = checkPrefix(options)
+    this[kDefaultPrefix] = options?.prefix === undefined
     this.#send = commandSender(client)
   }
 
@@ -120,7 +132,7 @@ class RedisSessionStore implements SessionStore {
   async list (userId: string): Promise<StoredSession[]> {
     if (typeof userId !== 'string') return []
     const tag = tagOf(userId)
-    return decodeAll(await LIST.run(this.#send, [this.#index(tag, userId)], [String(Date.now()), userId, this.#entry(tag, '')]))
+    return decodeAll(await LIST.run(this.#send, [this.#index(tag, userId)], [String(Date.now()), userId, this.#entry(tag, ''), String(LIST_MAX)]))
   }
 
   async destroy (id: string): Promise<StoredSession | null> {

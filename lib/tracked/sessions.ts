@@ -1,29 +1,19 @@
 import type { FastifyRequest } from 'fastify'
 import type { NewStoredSession, ResolvedLoginOptions, SessionInfo, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
 import { clientOf, type Client } from '../core/state.js'
-import { FST_LOGIN_STORE_UNAVAILABLE } from '../core/errors.js'
 import type { MaybePromise } from '../core/state.js'
 import type { SessionEngine } from '../session/engine.js'
 import { kGetNow } from '../stores/memory.js'
+import { failClosed } from './fail-closed.js'
 import { rememberHashOf } from './tokens.js'
 
 type Settings = NonNullable<ResolvedLoginOptions['sessions']>
 
+/** listSessions answers at most this many sessions, the most recently seen. */
+const LIST_MAX = 1000
+
 /** lastSeenAt and ip are written at most this often per session (and never on every request). */
 const TOUCH_EVERY_MS = 60_000
-
-/** A store call that fails closed: its error becomes FST_LOGIN_STORE_UNAVAILABLE (a 503). */
-function failClosed<T> (call: () => Promise<T>): Promise<T> {
-  let pending: Promise<T>
-  try {
-    pending = call()
-  } catch (error) {
-    pending = Promise.reject(error)
-  }
-  return pending.catch((error: unknown) => {
-    throw new FST_LOGIN_STORE_UNAVAILABLE(String(error), { cause: error })
-  })
-}
 
 /** When one remember-bearing entry stops existing, in ms: the cookie's own end. */
 export interface RememberEnd { readonly until: number }
@@ -39,12 +29,15 @@ export class TrackedSessions {
   readonly #options: ResolvedLoginOptions
   readonly #engine: SessionEngine
   readonly #touchEvery: number
+  /** How long a store call may take (sessions.timeout). */
+  readonly #timeoutMs: number
   /** The store's synchronous `get`, when it has one (the memory store). */
   readonly #getNow: ((id: string) => StoredSession | null) | null
 
   constructor (options: ResolvedLoginOptions, engine: SessionEngine) {
     this.#settings = options.sessions as Settings
     this.store = this.#settings.store
+    this.#timeoutMs = this.#settings.timeout * 1000
     const getNow = (this.store as { [kGetNow]?: (id: string) => StoredSession | null })[kGetNow]
     this.#getNow = getNow === undefined ? null : getNow.bind(this.store)
     this.#options = options
@@ -71,7 +64,7 @@ export class TrackedSessions {
     if (typeof sid !== 'string') return null
     const ownedBy = (entry: StoredSession | null): StoredSession | null => entry !== null && entry.userId === userId ? entry : null
     if (this.#getNow !== null) return ownedBy(this.#getNow(sid))
-    return failClosed(() => this.store.get(sid)).then(ownedBy)
+    return this.#call(() => this.store.get(sid)).then(ownedBy)
   }
 
   /** Records the sighting (lastSeenAt, ip) at most once a minute; never waits for the store. */
@@ -84,7 +77,7 @@ export class TrackedSessions {
       ip: clientOf(request).ip,
       expiresAt: this.expiresAt(request, entry.createdAt, now, remember)
     }
-    failClosed(() => this.store.update(entry.id, changes)).catch(onError)
+    this.#call(() => this.store.update(entry.id, changes)).catch(onError)
   }
 
   /**
@@ -109,7 +102,9 @@ export class TrackedSessions {
       expiresAt: this.expiresAt(request, now, now, remember)
     }
     const { maxPerUser, onLimit } = this.#settings
-    const created = await failClosed(() => this.store.create(entry, { maxPerUser, onLimit, replaces }))
+    const create = () => this.#call(() => this.store.create(entry, { maxPerUser, onLimit, replaces }))
+    // refused: entries whose stored session is gone count for nothing, the login is tried again without them
+    const created = await create() ?? (await this.#reapDead(userId) ? await create() : null)
     if (created === null) return null
     await this.#endEngines(created.ended)
     return created.id
@@ -124,21 +119,21 @@ export class TrackedSessions {
     if (engineId === undefined) {
       return true
     }
-    return failClosed(() => this.store.update(sid, { engineId }))
+    return this.#call(() => this.store.update(sid, { engineId }))
   }
 
   async change (sid: string, changes: StoredSessionChanges, expectRememberHash?: string | null): Promise<boolean> {
-    return failClosed(() => this.store.update(sid, changes, expectRememberHash))
+    return this.#call(() => this.store.update(sid, changes, expectRememberHash))
   }
 
   async get (sid: string): Promise<StoredSession | null> {
-    return failClosed(() => this.store.get(sid))
+    return this.#call(() => this.store.get(sid))
   }
 
   /** Ends one session (and its @fastify/session session): whether it was live. */
   async end (sid: unknown): Promise<boolean> {
     if (typeof sid !== 'string') return false
-    const ended = await failClosed(() => this.store.destroy(sid))
+    const ended = await this.#call(() => this.store.destroy(sid))
     if (ended === null) return false
     await this.#endEngines([ended])
     return true
@@ -146,19 +141,22 @@ export class TrackedSessions {
 
   /** Ends every session of the user but `exceptId`: how many. */
   async endAll (userId: string, exceptId: string | null): Promise<number> {
-    const ended = await failClosed(() => this.store.destroyAll(userId, exceptId))
+    const ended = await this.#call(() => this.store.destroyAll(userId, exceptId))
     await this.#endEngines(ended)
     return ended.length
   }
 
   /** The user's live sessions, most recently seen first. */
   async list (userId: string, currentSid: unknown): Promise<SessionInfo[]> {
-    const entries = await failClosed(() => this.store.list(userId))
+    const entries = await this.#call(() => this.store.list(userId))
     const now = Date.now()
+    // (the request's own stored session is saved only when its answer goes out)
+    const dead = await this.#deadOf(entries)
     // a store of the application's that returns more than it should never shows another user's
     return entries
-      .filter((entry) => entry.userId === userId && entry.expiresAt > now)
+      .filter((entry) => entry.userId === userId && entry.expiresAt > now && (!dead.has(entry) || entry.id === currentSid))
       .sort((a, b) => b.lastSeenAt - a.lastSeenAt || b.createdAt - a.createdAt)
+      .slice(0, LIST_MAX)
       .map((entry) => ({
         id: entry.id,
         current: entry.id === currentSid,
@@ -170,9 +168,31 @@ export class TrackedSessions {
       }))
   }
 
+  #call<T> (call: () => Promise<T>): Promise<T> {
+    return failClosed(call, this.#timeoutMs)
+  }
+
+  /** The entries whose @fastify/session session is gone: they log nobody in any more. */
+  async #deadOf (entries: readonly StoredSession[]): Promise<Set<StoredSession>> {
+    const exists = this.#engine.storedExists
+    const dead = new Set<StoredSession>()
+    if (exists === undefined) return dead
+    await Promise.all(entries.map(async (entry) => {
+      if (entry.engineId !== null && !await this.#call(() => exists(entry.engineId as string))) dead.add(entry)
+    }))
+    return dead
+  }
+
+  /** Ends the user's dead entries: whether there were any. */
+  async #reapDead (userId: string): Promise<boolean> {
+    const dead = await this.#deadOf(await this.#call(() => this.store.list(userId)))
+    await Promise.all([...dead].map((entry) => this.#call(() => this.store.destroy(entry.id))))
+    return dead.size > 0
+  }
+
   async #endEngines (entries: readonly StoredSession[]): Promise<void> {
     const destroy = this.#engine.destroyStored
     if (destroy === undefined) return
-    await Promise.all(entries.map((entry) => entry.engineId === null ? undefined : failClosed(() => destroy(entry.engineId as string))))
+    await Promise.all(entries.map((entry) => entry.engineId === null ? undefined : this.#call(() => destroy(entry.engineId as string))))
   }
 }

@@ -1,6 +1,7 @@
 // The fresh window ("sudo mode"): freshFor, a route's config.freshFor and loginFresh(within).
 // Fake clock (Date only). Both engines.
 import { test, type TestContext } from 'node:test'
+import FakeTimers from '@sinonjs/fake-timers'
 import { buildApp } from '../helpers/app.js'
 import { advance, installClock, REMEMBER } from '../helpers/remember.js'
 
@@ -82,4 +83,36 @@ test('freshFor, config.freshFor and loginFresh(within) must be positive numbers 
   const response = await request('/bad-within')
   t.assert.strictEqual(response.statusCode, 500)
   t.assert.strictEqual(response.json().code, 'FST_LOGIN_INVALID_DURATION')
+})
+
+test('the window counts milliseconds: freshFor 10 is fresh at 9.999 s, loginFresh(0.5) is stale at 0.9 s (issue 19)', async (t: TestContext) => {
+  const clock = FakeTimers.install({ now: 1_800_000_000_999, toFake: ['Date'] })
+  t.after(() => clock.uninstall())
+  const { request } = await buildApp(t, { freshFor: 10 }, {
+    routes: (app) => { app.get('/fresh-within', async (request) => ({ fresh: request.loginFresh(0.5) })) }
+  })
+  await request({ method: 'POST', url: '/login/1' })
+  clock.tick(900)
+  t.assert.deepStrictEqual((await request('/fresh-within')).json(), { fresh: false })
+  clock.tick(9099)
+  t.assert.strictEqual((await request('/whoami')).json().fresh, true, 'at 9.999 s')
+  clock.tick(2)
+  t.assert.strictEqual((await request('/whoami')).json().fresh, false, 'at 10.001 s')
+})
+
+test('config.freshFor of a route added before the plugin counts, and a bad one is refused with a coded error (issue 19)', async (t: TestContext) => {
+  const clock = installClock(t)
+  const { request } = await buildApp(t, {}, {
+    before: (app) => {
+      app.get('/early', { config: { freshFor: 5 } }, async (request) => ({ fresh: request.loginFresh() }))
+      app.get('/early-bad', { config: { freshFor: -1 } }, async (request) => ({ fresh: request.loginFresh() }))
+    }
+  })
+  await request({ method: 'POST', url: '/login/1' })
+  t.assert.deepStrictEqual((await request('/early')).json(), { fresh: true })
+  advance(clock, 6)
+  t.assert.deepStrictEqual((await request('/early')).json(), { fresh: false })
+  t.assert.strictEqual((await request('/whoami')).json().fresh, true, 'no window elsewhere')
+  const bad = await request('/early-bad')
+  t.assert.deepStrictEqual([bad.statusCode, bad.json().code], [500, 'FST_LOGIN_INVALID_OPTION'])
 })

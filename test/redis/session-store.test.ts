@@ -209,6 +209,25 @@ test('redisSessionStore on a standalone redis-server', async (t: TestContext) =>
     }
   })
 
+  await t.test('list answers at most 1 000 entries of one user (those that expire last); a limit met later trims all the others', async (t: TestContext) => {
+    for (const kind of KINDS) {
+      const store = redisSessionStore(await connect(t, kind, redis.url), { prefix: `many-${kind}:` })
+      const now = Date.now()
+      const made: string[] = []
+      for (let from = 0; from < 1010; from += 101) {
+        const batch = await Promise.all(Array.from({ length: 101 }, (_, i) =>
+          store.create({ ...newSession('many'), expiresAt: now + 3_600_000 + from + i }, NO_LIMIT)))
+        made.push(...batch.map((created) => created!.id))
+      }
+      const listed = await store.list('many')
+      t.assert.strictEqual(listed.length, 1000, kind)
+      t.assert.deepStrictEqual(listed.map((entry) => entry.id).sort(), made.slice(-1000).sort(), kind)
+      const trimmed = await store.create(newSession('many'), { maxPerUser: 3, onLimit: 'revoke-oldest', replaces: null })
+      t.assert.strictEqual(trimmed!.ended.length, 1008, kind)
+      t.assert.strictEqual((await store.list('many')).length, 3, kind)
+    }
+  })
+
   await t.test('1 000 parallel creates of one user from two processes leave exactly maxPerUser live entries, every time', async (t: TestContext) => {
     const prefix = 'parallel:'
     const [a, b] = await Promise.all([startCreator(t, 'node-redis', redis.url, prefix), startCreator(t, 'ioredis', redis.url, prefix)])

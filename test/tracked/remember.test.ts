@@ -180,16 +180,18 @@ test('a rotation that loses the race to another tab logs in through the grace; t
   t.assert.deepStrictEqual(await theft.entries('1'), [], 'the session is ended')
 })
 
-test('with refreshEachRequest a restore sends the full duration again, with a new token or, inside the grace, the same one', async (t: TestContext) => {
+// issue 19 (item 2): inside the grace the previous token is no longer re-issued (it overwrote the
+// current one in the browser and became a theft once the grace was over)
+test('with refreshEachRequest a restore sends the full duration again with a new token; inside the grace, no cookie', async (t: TestContext) => {
   const clock = installClock(t)
   const { app, cookie } = await rememberedApp(t, { rememberCookie: { refreshEachRequest: true, duration: 1000, rotationGrace: 30 } })
   advance(clock, 100)
   const first = setCookie(await app.inject({ url: '/whoami', cookies: { [REMEMBER]: cookie } }), REMEMBER)
   t.assert.ok(first !== undefined && first.maxAge === 1000)
   t.assert.notStrictEqual(tokenOf(first.value), tokenOf(cookie))
-  const tab = setCookie(await app.inject({ url: '/whoami', cookies: { [REMEMBER]: cookie } }), REMEMBER)
-  t.assert.ok(tab !== undefined && tab.maxAge === 1000)
-  t.assert.strictEqual(tokenOf(tab.value), tokenOf(cookie), 'inside the grace the cookie keeps its token')
+  const tab = await app.inject({ url: '/whoami', cookies: { [REMEMBER]: cookie } })
+  t.assert.strictEqual(tab.json().name, 'Notch')
+  t.assert.strictEqual(setCookie(tab, REMEMBER), undefined, 'inside the grace the previous token is not sent again')
 })
 
 test('listSessions shows only the user\'s live entries, whatever a custom store returns', async (t: TestContext) => {

@@ -183,7 +183,8 @@ test('entries expire: the engine\'s lifetime without remember, never past absolu
   const plain = await sessionsApp(t, {}, { rememberCookie: { duration: 7200 } })
   await plain.browser().request({ method: 'POST', url: '/login/1' })
   const [unremembered] = await plain.entries('1')
-  const lifetime = ENGINE === 'session' ? 7200 : 86401 // @fastify/session here has no maxAge: the remember duration
+  // @fastify/session here has no maxAge: a day after its last sighting, as its store keeps it (issue 19)
+  const lifetime = ENGINE === 'session' ? 86400 : 86401
   t.assert.strictEqual(unremembered?.expiresAt, (unremembered?.createdAt as number) + lifetime * 1000)
   const remembered = await sessionsApp(t, {}, { rememberCookie: { duration: 365 * 86400 }, absoluteTimeout: 86400 * 30 })
   await remembered.browser().request({ method: 'POST', url: '/login/1?remember=1' })
@@ -270,7 +271,10 @@ test('registration refuses sessions with tokenLoader, a bad maxPerUser, onLimit,
     await t.assert.rejects(buildApp(t, options), { code: 'FST_LOGIN_INVALID_OPTION' }, JSON.stringify(options))
   }
   const { app } = await buildApp(t, { sessions: true })
-  t.assert.strictEqual(app.loginManager.options.sessions?.maxPerUser, null)
+  // issue 19: a default cap, so one account cannot fill the store; null turns it off
+  t.assert.strictEqual(app.loginManager.options.sessions?.maxPerUser, 100)
+  const { app: unlimited } = await buildApp(t, { sessions: { maxPerUser: null } })
+  t.assert.strictEqual(unlimited.loginManager.options.sessions?.maxPerUser, null)
   t.assert.strictEqual(app.loginManager.options.sessions?.onLimit, 'revoke-oldest')
 })
 

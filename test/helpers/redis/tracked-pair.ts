@@ -17,6 +17,8 @@ export interface PairOptions {
   client: ClientName
   /** @fastify/session's `rolling` (default true, as @fastify/session's own default). */
   rolling?: boolean
+  /** `sessions.onLimit` of the apps (default 'revoke-oldest'). */
+  onLimit?: 'revoke-oldest' | 'refuse'
 }
 
 export interface Pair {
@@ -45,7 +47,8 @@ export async function startPair (t: Pick<TestContext, 'after'>, options: PairOpt
     LOGIN_SECRET: randomBytes(32).toString('hex'),
     ENGINE: options.engine,
     CLIENT: options.client,
-    ROLLING: String(options.rolling ?? true)
+    ROLLING: String(options.rolling ?? true),
+    ON_LIMIT: options.onLimit ?? 'revoke-oldest'
   }
   const [a, b] = await Promise.all([startApp(env, FIXTURE), startApp(env, FIXTURE)])
   t.after(() => Promise.all([a.stop(), b.stop()]))
