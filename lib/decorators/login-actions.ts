@@ -88,7 +88,7 @@ export function createLoginActions (ctx: LoginContext, manager: LoginManager) {
   async function logoutUser (this: FastifyRequest): Promise<true> {
     const user = this.currentUser
     const state = writableState(this)
-    await ctx.tracked?.end(engine.get(this, SID))
+    await ctx.tracked?.end(engine.get(this, SID), 'logout')
     await endLogin(ctx, this)
     state.rememberAction = state.cookieSeen ? { op: 'clear' } : null
     state.user = null

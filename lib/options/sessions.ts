@@ -14,7 +14,7 @@ export function resolveSessions (value: unknown, hasTokenLoader: boolean): Resol
     return null
   }
   if (value !== true && !isObject(value)) {
-    throw new FST_LOGIN_INVALID_OPTION('sessions', 'must be true, an object ({ store, maxPerUser, onLimit }) or null')
+    throw new FST_LOGIN_INVALID_OPTION('sessions', 'must be true, an object ({ store, maxPerUser, onLimit, recheckEvery }) or null')
   }
   if (hasTokenLoader) {
     throw new FST_LOGIN_INVALID_OPTION('sessions', 'cannot be combined with tokenLoader: with tracked sessions the remember cookie belongs to the session')
@@ -32,5 +32,9 @@ export function resolveSessions (value: unknown, hasTokenLoader: boolean): Resol
   if (onLimit !== 'revoke-oldest' && onLimit !== 'refuse') {
     throw new FST_LOGIN_INVALID_OPTION('sessions.onLimit', 'must be "revoke-oldest" or "refuse"')
   }
-  return Object.freeze({ store: store as unknown as SessionStore, maxPerUser: maxPerUser as number | null, onLimit })
+  const recheckEvery = given.recheckEvery ?? 60
+  if (!(typeof recheckEvery === 'number' && Number.isFinite(recheckEvery) && recheckEvery > 0)) {
+    throw new FST_LOGIN_INVALID_OPTION('sessions.recheckEvery', 'must be a positive number of seconds')
+  }
+  return Object.freeze({ store: store as unknown as SessionStore, maxPerUser: maxPerUser as number | null, onLimit, recheckEvery })
 }

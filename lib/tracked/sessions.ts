@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import type { NewStoredSession, ResolvedLoginOptions, SessionInfo, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
+import type { NewStoredSession, ResolvedLoginOptions, SessionEndReason, SessionInfo, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
 import { clientOf, type Client } from '../core/state.js'
 import { FST_LOGIN_STORE_UNAVAILABLE } from '../core/errors.js'
 import type { MaybePromise } from '../core/state.js'
@@ -25,6 +25,9 @@ function failClosed<T> (call: () => Promise<T>): Promise<T> {
   })
 }
 
+/** Told of the sessions ended through this registration, with why (live/ closes their connections). */
+export type EndedListener = (entries: readonly StoredSession[], reason: SessionEndReason) => void
+
 /** When one remember-bearing entry stops existing, in ms: the cookie's own end. */
 export interface RememberEnd { readonly until: number }
 
@@ -41,6 +44,8 @@ export class TrackedSessions {
   readonly #touchEvery: number
   /** The store's synchronous `get`, when it has one (the memory store). */
   readonly #getNow: ((id: string) => StoredSession | null) | null
+  /** Set by the live connections (live/): told of every session ended here. */
+  onEnded: EndedListener | null = null
 
   constructor (options: ResolvedLoginOptions, engine: SessionEngine) {
     this.#settings = options.sessions as Settings
@@ -111,6 +116,10 @@ export class TrackedSessions {
     const { maxPerUser, onLimit } = this.#settings
     const created = await failClosed(() => this.store.create(entry, { maxPerUser, onLimit, replaces }))
     if (created === null) return null
+    // the entry this browser's new login replaces ends as a logout; the others the limit ended
+    const replaced = created.ended.filter((ended) => ended.id === replaces)
+    this.#told(replaced, 'logout')
+    this.#told(created.ended.filter((ended) => ended.id !== replaces), 'limit')
     await this.#endEngines(created.ended)
     return created.id
   }
@@ -136,10 +145,11 @@ export class TrackedSessions {
   }
 
   /** Ends one session (and its @fastify/session session): whether it was live. */
-  async end (sid: unknown): Promise<boolean> {
+  async end (sid: unknown, reason: SessionEndReason): Promise<boolean> {
     if (typeof sid !== 'string') return false
     const ended = await failClosed(() => this.store.destroy(sid))
     if (ended === null) return false
+    this.#told([ended], reason)
     await this.#endEngines([ended])
     return true
   }
@@ -147,6 +157,7 @@ export class TrackedSessions {
   /** Ends every session of the user but `exceptId`: how many. */
   async endAll (userId: string, exceptId: string | null): Promise<number> {
     const ended = await failClosed(() => this.store.destroyAll(userId, exceptId))
+    this.#told(ended, 'revoked')
     await this.#endEngines(ended)
     return ended.length
   }
@@ -168,6 +179,10 @@ export class TrackedSessions {
         userAgent: entry.userAgent,
         remembered: entry.rememberHash !== null
       }))
+  }
+
+  #told (entries: readonly StoredSession[], reason: SessionEndReason): void {
+    if (entries.length > 0) this.onEnded?.(entries, reason)
   }
 
   async #endEngines (entries: readonly StoredSession[]): Promise<void> {
