@@ -29,8 +29,8 @@ const EVENT_STREAM = /\btext\/event-stream\b/i
 /** The tracked session that logged `request` in, with its user id; null otherwise. */
 function boundSession (parts: LoginParts, request: FastifyRequest): [string, string] | null {
   const state = stateOf(request)
-  const sid = state.user === null || state.stateless ? undefined : parts.engine.get(request, SID)
-  return typeof sid === 'string' ? [sid, idOf(parts.options, state.user as NonNullable<typeof state.user>)] : null
+  // with `sessions`, a session login always names its tracked session
+  return state.user === null || state.stateless ? null : [parts.engine.get(request, SID) as string, idOf(parts.options, state.user)]
 }
 
 /**
@@ -81,7 +81,7 @@ export function createConnections (parts: LoginParts, live: LiveSessions) {
   /** The WebSocket server's `connection` event (@fastify/websocket): the socket of an upgrade. */
   function onSocket (socket: WebSocketLike, raw: IncomingMessage): void {
     const upgrade = upgrades.get(raw)
-    if (upgrade === undefined) return
+    if (upgrade === undefined) return // a route outside fastify-login's scope
     upgrade.socket = socket
     if (upgrade.ended !== null) socket.close(CLOSE_CODE, upgrade.ended)
   }

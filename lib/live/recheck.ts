@@ -59,18 +59,18 @@ export class Recheck {
       return
     }
     if (await this.#stale(bound) !== true) return
-    const ended = await this.#tracked.end(sid, 'stale').catch(() => null)
-    if (ended === false) {
-      // ended meanwhile by someone else: its connections go all the same
-      this.#live.end(sid, 'stale')
-    }
+    // ends it in the store (TrackedSessions tells: closed here, the event, the other processes);
+    // its connections go even when the store fails or someone else ended it meanwhile
+    await this.#tracked.end(sid, 'stale').catch(() => false)
+    this.#live.end(sid, 'stale')
   }
 
   /** Whether the session's user no longer loads, is inactive, or changed its auth hash; undefined when the loader failed. */
   async #stale (bound: Bound): Promise<boolean | undefined> {
-    const loader = this.#options.userLoader
+    // a session login exists only with a userLoader
+    const loader = this.#options.userLoader as NonNullable<ResolvedLoginOptions['userLoader']>
     try {
-      const user = asUser(this.#options, 'userLoader', await loader?.(bound.userId, bound.request))
+      const user = asUser(this.#options, 'userLoader', await loader(bound.userId, bound.request))
       return user === null || !user.isActive || !authHashMatches(user, bound.authHash)
     } catch {
       return undefined

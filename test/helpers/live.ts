@@ -15,6 +15,18 @@ export interface LiveApp extends TestApp {
   store: SessionStore
   url: string
   browser (): Client
+  /** Resolves when the next GET /poll has bound its listener. */
+  nextPoll (): Promise<void>
+}
+
+/** A store that does what `inner` does, but for the methods `overrides` gives. */
+export function wrapStore (inner: SessionStore, overrides: Partial<SessionStore>): SessionStore {
+  const store: Record<string, unknown> = {}
+  for (const method of ['create', 'get', 'update', 'list', 'destroy', 'destroyAll', 'announce', 'subscribe'] as const) {
+    const own = inner[method] as ((...args: unknown[]) => unknown) | undefined
+    if (own !== undefined) store[method] = own.bind(inner)
+  }
+  return Object.assign(store, overrides) as unknown as SessionStore
 }
 
 export interface LiveOptions {
@@ -24,7 +36,7 @@ export interface LiveOptions {
 }
 
 /** The live routes: GET /live (WebSocket, guarded, echoes), /public-live (WebSocket, open to all), /feed (@fastify/sse, guarded), /raw-feed (a hijacked event stream), /poll (request.onSessionEnd), and the devices page's POST /devices/revoke ({ id }) and POST /devices/others/logout. */
-function liveRoutes (app: FastifyInstance): void {
+function liveRoutes (app: FastifyInstance, polled: () => void): void {
   const name = (request: { currentUser: unknown }): string => String((request.currentUser as { name?: string }).name ?? 'Anonymous')
   app.get('/live', { websocket: true, preHandler: app.loginRequired }, (socket, request) => {
     socket.on('message', (data) => socket.send(`echo ${String(data)}`))
@@ -46,7 +58,10 @@ function liveRoutes (app: FastifyInstance): void {
   app.post<{ Body: { id: string } }>('/devices/revoke', async (request) => ({ revoked: await request.revokeSession(request.body.id) }))
   app.post('/devices/others/logout', async (request) => ({ ended: await request.logoutOtherSessions() }))
   app.get('/poll', { preHandler: app.loginRequired }, async (request) => {
-    const reason = await new Promise((resolve) => { request.onSessionEnd(resolve) })
+    const reason = await new Promise((resolve) => {
+      request.onSessionEnd(resolve)
+      polled()
+    })
     return { reason }
   })
 }
@@ -54,6 +69,8 @@ function liveRoutes (app: FastifyInstance): void {
 export async function liveApp (t: TestContext, options: Partial<FastifyLoginOptions> = {}, live: LiveOptions = {}): Promise<LiveApp> {
   const sessions = (options.sessions ?? {}) as Record<string, unknown>
   const store = (sessions.store as SessionStore | undefined) ?? memorySessionStore()
+  let polled: () => void = () => {}
+  const onPoll = (): void => { polled() }
   const plugins = async (app: FastifyInstance): Promise<void> => {
     await app.register(fastifyWebsocket)
     await app.register(fastifySse)
@@ -65,17 +82,23 @@ export async function liveApp (t: TestContext, options: Partial<FastifyLoginOpti
     routes: (app) => {
       if (live.after === true) {
         app.register(fastifyWebsocket).register(fastifySse).register(async (child) => {
-          liveRoutes(child)
+          liveRoutes(child, onPoll)
           live.routes?.(child)
         })
       } else {
-        liveRoutes(app)
+        liveRoutes(app, onPoll)
         live.routes?.(app)
       }
     }
   })
   const address = await built.app.listen({ port: 0, host: '127.0.0.1' })
-  return { ...built, store, url: address, browser: () => client(built.app) }
+  return {
+    ...built,
+    store,
+    url: address,
+    browser: () => client(built.app),
+    nextPoll: async () => { await new Promise<void>((resolve) => { polled = resolve }) }
+  }
 }
 
 /** A logged-in browser of `app`: its Cookie header. */
@@ -87,7 +110,7 @@ export async function loggedIn (app: LiveApp, id = '1', query = ''): Promise<Cli
 
 export interface OpenSocket {
   socket: WebSocket
-  /** The first message (the greeting). */
+  /** The first message (the greeting); '' when the socket closed first. */
   greeting: string
   /** How the socket closed. */
   closed: Promise<{ code: number, reason: string }>
@@ -96,14 +119,15 @@ export interface OpenSocket {
 }
 
 /** Opens a WebSocket with the browser's cookies; rejects with the HTTP status when refused. */
-export async function openSocket (app: LiveApp, path: string, browser?: Client): Promise<OpenSocket> {
+export async function openSocket (app: LiveApp, path: string, browser?: Client, headers: Record<string, string> = {}): Promise<OpenSocket> {
   const cookie = browser?.jar.header() ?? ''
-  const socket = new WebSocket(app.url.replace(/^http/, 'ws') + path, { headers: cookie === '' ? {} : { cookie } })
+  const socket = new WebSocket(app.url.replace(/^http/, 'ws') + path, { headers: { ...headers, ...(cookie === '' ? {} : { cookie }) } })
   const closed = new Promise<{ code: number, reason: string }>((resolve) => {
     socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() }))
   })
   const greeting = await new Promise<string>((resolve, reject) => {
     socket.once('message', (data) => resolve(String(data)))
+    socket.once('close', () => resolve('')) // closed before any message
     socket.once('unexpected-response', (_request, response) => { reject(new Error(`HTTP ${String(response.statusCode)}`)); socket.terminate() })
     socket.once('error', reject)
   })
@@ -119,9 +143,9 @@ export async function openSocket (app: LiveApp, path: string, browser?: Client):
 }
 
 /** GET `path` with the browser's cookies over real HTTP: the JSON body once the response ends. */
-export async function getJson (app: LiveApp, path: string, browser: Client): Promise<unknown> {
+export async function getJson (app: LiveApp, path: string, browser: Client, headers: Record<string, string> = {}): Promise<unknown> {
   return await new Promise((resolve, reject) => {
-    http.get(app.url + path, { headers: { cookie: browser.jar.header() } }, (response) => {
+    http.get(app.url + path, { headers: { cookie: browser.jar.header(), ...headers } }, (response) => {
       let body = ''
       response.setEncoding('utf8')
       response.on('data', (chunk: string) => { body += chunk })

@@ -30,9 +30,9 @@ test('a hijacked reply streaming text/event-stream is ended by the plugin when t
 test('request.onSessionEnd: a long poll hears the reason once, on logout', async (t: TestContext) => {
   const app = await liveApp(t)
   const browser = await loggedIn(app)
+  const bound = app.nextPoll()
   const poll = getJson(app, '/poll', browser)
-  // the poll is bound once its request is in: a socket opened after it is bound the same way
-  await openSocket(app, '/live', browser)
+  await bound
   await browser.request({ method: 'POST', url: '/logout' })
   t.assert.deepStrictEqual(await poll, { reason: 'logout' })
 })
