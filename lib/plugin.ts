@@ -12,6 +12,7 @@ import { decorateViewLocals } from './decorators/view-locals.js'
 import { kLoginState } from './core/state.js'
 import { createOnError, createOnRequest } from './hooks/on-request.js'
 import { createOnSend } from './hooks/on-send.js'
+import { setupLive } from './live/setup.js'
 
 async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginOptions): Promise<void> {
   const ctx = await buildContext(fastify, rawOptions)
@@ -41,6 +42,8 @@ async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginO
 
   fastify.addHook('onRoute', ctx.freshWindow.onRoute)
   fastify.addHook('onRequest', createOnRequest(ctx, manager))
+  // after the request path's hook: the live hook binds the user it loaded
+  fastify.decorateRequest('onSessionEnd', await setupLive(fastify, ctx, manager))
   fastify.addHook('onSend', createOnSend(ctx))
   fastify.addHook('onError', createOnError(ctx))
 }

@@ -20,7 +20,7 @@ const FLOORS: ReadonlyArray<readonly string[]> = [
   ['plugin.ts'],
   ['hooks', 'decorators'],
   ['context.ts'],
-  ['remember'],
+  ['remember', 'live'],
   ['login'],
   ['tracked', 'options'],
   ['session', 'stores', 'signing'],

@@ -37,6 +37,12 @@ declare module 'fastify' {
     revokeSession (id: string): Promise<boolean>
     /** With `sessions`: ends every other session of the current user; the number ended. */
     logoutOtherSessions (): Promise<number>
+    /**
+     * With `sessions`: calls `listener(reason)` once when the tracked session that logged this
+     * request in ends; dropped when the request's connection closes. Returns a function that
+     * removes it (a no-op on a request not logged in through a tracked session).
+     */
+    onSessionEnd (listener: (reason: fastifyLogin.SessionEndReason) => void): () => void
   }
 
   interface FastifyInstance {
@@ -183,6 +189,16 @@ declare namespace fastifyLogin {
    * must enforce the limit atomically per user. An entry whose `expiresAt` has passed is gone for
    * every method, whether or not the backend has removed it yet.
    */
+  /** Why a tracked session ended (the close reason of its WebSockets). */
+  export type SessionEndReason = 'logout' | 'revoked' | 'theft' | 'limit' | 'expired' | 'stale'
+
+  /** One ended tracked session, as the processes sharing a store tell each other. */
+  export interface SessionEndNotice {
+    readonly id: string
+    readonly userId: string
+    readonly reason: SessionEndReason
+  }
+
   export interface SessionStore {
     /** Creates an entry within the limit: its id and the entries it ended, or null when refused. */
     create (session: NewStoredSession, limit: SessionLimit): Promise<{ id: string, ended: StoredSession[] } | null>
@@ -199,6 +215,18 @@ declare namespace fastifyLogin {
     destroy (id: string): Promise<StoredSession | null>
     /** Ends every entry of the user except `exceptId`: the entries removed. */
     destroyAll (userId: string, exceptId?: string | null): Promise<StoredSession[]>
+    /**
+     * Optional: tells every process sharing the store that these sessions ended (the memory store
+     * within the process, the Redis store through pub/sub). Without it, connections of other
+     * processes are closed by the recheck (`recheckEvery`).
+     */
+    announce? (ended: readonly SessionEndNotice[]): Promise<void>
+    /**
+     * Optional, with `announce`: calls `listener` for every session announced as ended (by any
+     * process, this one included). Resolves with a function that stops listening (called when
+     * the app closes).
+     */
+    subscribe? (listener: (ended: SessionEndNotice) => void): Promise<() => Promise<void>>
   }
 
   export interface SessionsOptions {
@@ -213,6 +241,8 @@ declare namespace fastifyLogin {
      * Default 2; a positive number, at most 60.
      */
     timeout?: number
+    /** Seconds between two checks of open WebSockets and event streams against their sessions. Default `60`. */
+    recheckEvery?: number
   }
 
   /** One entry of `request.listSessions()`. */
@@ -316,7 +346,7 @@ declare namespace fastifyLogin {
     readonly idleTimeout: number | null
     readonly absoluteTimeout: number | null
     readonly freshFor: number | null
-    readonly sessions: Readonly<{ store: SessionStore, maxPerUser: number | null, onLimit: 'revoke-oldest' | 'refuse', timeout: number }> | null
+    readonly sessions: Readonly<{ store: SessionStore, maxPerUser: number | null, onLimit: 'revoke-oldest' | 'refuse', timeout: number, recheckEvery: number }> | null
   }
 
   export interface LoginUserOptions {
@@ -352,6 +382,8 @@ declare namespace fastifyLogin {
     sessionProtected: [request: FastifyRequest]
     /** With `sessions`: a remember token that was neither current nor in its grace; that session ended. */
     rememberTheft: [request: FastifyRequest, user: UserType]
+    /** With `sessions`: a tracked session ended (on the process that ended it, or whose recheck found it). */
+    sessionEnded: [sessionId: string, userId: string, reason: SessionEndReason]
   }
 
   export interface LoginManager extends EventEmitter<LoginEvents> {

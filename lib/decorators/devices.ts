@@ -59,7 +59,7 @@ export function createDeviceMethods (ctx: LoginContext) {
     if (id === engine.get(this, SID)) {
       return this.logoutUser()
     }
-    return tracked.end(id)
+    return tracked.end(id, 'revoked')
   }
 
   async function logoutOtherSessions (this: FastifyRequest): Promise<number> {
@@ -82,7 +82,7 @@ export function createDeviceAdmin (ctx: LoginContext) {
     },
     revokeSession: async (id: string): Promise<boolean> => {
       const tracked = trackedFor(ctx, 'loginManager.revokeSession()')
-      return isSessionId(id) ? tracked.end(id) : false
+      return isSessionId(id) ? tracked.end(id, 'revoked') : false
     },
     revokeAllSessions: async (userId: string | number): Promise<number> => {
       const tracked = trackedFor(ctx, 'loginManager.revokeAllSessions()')

@@ -95,7 +95,7 @@ export function createLoginActions (ctx: LoginContext, manager: LoginManager) {
     state.remembered = false
     state.stateless = false
     this.currentUser = ctx.anonymous()
-    await ctx.tracked?.end(sid)
+    await ctx.tracked?.end(sid, 'logout')
     manager.emit('loggedOut', this, user)
     return true
   }

@@ -30,7 +30,7 @@ export async function openTrackedLogin (ctx: LoginContext, request: FastifyReque
     return null
   }
   if (!sameUser) {
-    await tracked.end(previous)
+    await tracked.end(previous, 'logout')
   }
   if (token === null) {
     return { sid, rememberValue: null }
@@ -38,7 +38,7 @@ export async function openTrackedLogin (ctx: LoginContext, request: FastifyReque
   try {
     return { sid, rememberValue: ctx.remember.issue(claimsFor(user, id, { id: sid, token }), duration) }
   } catch (error) {
-    await tracked.end(sid)
+    await tracked.end(sid, 'logout')
     throw error
   }
 }

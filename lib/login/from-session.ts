@@ -116,7 +116,7 @@ export function createSessionStep (parts: LoginParts): (lookup: Lookup, userId: 
     if (sessionProtection !== false && !protect(lookup)) {
       // strong protection took the login for a hijack: its tracked session (and remember cookie) ends too
       lookup.stopped = true
-      return tracked === null ? null : tracked.end(sid).then(() => null)
+      return tracked === null ? null : tracked.end(sid, 'theft').then(() => null)
     }
     const reason = expired(lookup)
     if (reason !== null) {

@@ -21,7 +21,7 @@ export const REMEMBER_COOKIE_OPTIONS = [
   'name', 'duration', 'domain', 'path', 'secure', 'httpOnly', 'sameSite', 'refreshEachRequest', 'rotationGrace'
 ] as const
 
-export const SESSIONS_OPTIONS = ['store', 'maxPerUser', 'onLimit'] as const
+export const SESSIONS_OPTIONS = ['store', 'maxPerUser', 'onLimit', 'timeout', 'recheckEvery'] as const
 
 /** Optimal string alignment distance (a swap of two neighbours counts one), case-insensitive. */
 export function editDistance (a: string, b: string): number {

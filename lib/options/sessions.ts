@@ -21,7 +21,7 @@ export function resolveSessions (value: unknown, hasTokenLoader: boolean): Resol
     return null
   }
   if (value !== true && !isObject(value)) {
-    throw new FST_LOGIN_INVALID_OPTION('sessions', 'must be true, an object ({ store, maxPerUser, onLimit }) or null')
+    throw new FST_LOGIN_INVALID_OPTION('sessions', 'must be true, an object ({ store, maxPerUser, onLimit, recheckEvery }) or null')
   }
   if (hasTokenLoader) {
     throw new FST_LOGIN_INVALID_OPTION('sessions', 'cannot be combined with tokenLoader: with tracked sessions the remember cookie belongs to the session')
@@ -44,5 +44,9 @@ export function resolveSessions (value: unknown, hasTokenLoader: boolean): Resol
   if (typeof timeout !== 'number' || !(timeout > 0 && timeout <= MAX_TIMEOUT)) {
     throw new FST_LOGIN_INVALID_OPTION('sessions.timeout', `must be a number of seconds above 0 and at most ${MAX_TIMEOUT}`)
   }
-  return Object.freeze({ store: store as unknown as SessionStore, maxPerUser: maxPerUser as number | null, onLimit, timeout })
+  const recheckEvery = given.recheckEvery ?? 60
+  if (!(typeof recheckEvery === 'number' && Number.isFinite(recheckEvery) && recheckEvery > 0)) {
+    throw new FST_LOGIN_INVALID_OPTION('sessions.recheckEvery', 'must be a positive number of seconds')
+  }
+  return Object.freeze({ store: store as unknown as SessionStore, maxPerUser: maxPerUser as number | null, onLimit, timeout, recheckEvery })
 }

@@ -79,7 +79,7 @@ export function createRotation (parts: RememberParts, tracked: TrackedSessions) 
     if (verdict === 'gone' || verdict === 'theft') {
       if (verdict === 'theft') {
         debug(request, 'remember cookie rejected: a token that is neither current nor in its grace (theft), session ended')
-        await tracked.end(entry.id)
+        await tracked.end(entry.id, 'theft')
         lookup.events?.push(['rememberTheft', request, user])
       }
       return null

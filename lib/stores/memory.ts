@@ -4,7 +4,7 @@
 // Entries are frozen and shared with callers (they are readonly). An expired entry is removed
 // when a method meets it, and each `create` also looks at a few entries in turn (a sweep that
 // goes round the whole map as entries are created), so memory stays bounded without a timer.
-import type { NewStoredSession, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
+import type { NewStoredSession, SessionEndNotice, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
 import { checkChanges, checkExpected, checkLimit, checkNewSession, isLive, randomPart } from './entry.js'
 
 /** Entries the sweep looks at per `create`: more than one, so it catches up with the creates. */
@@ -23,6 +23,8 @@ class MemorySessionStore implements SessionStore {
   /** The ids of each user's entries (expired ones until they are met). */
   readonly #byUser = new Map<string, Set<string>>()
   #sweeping: Iterator<StoredSession> = this.#entries.values()
+  /** Every registration of this process that shares the store (their live connections). */
+  readonly #listeners = new Set<(ended: SessionEndNotice) => void>()
 
   async create (session: NewStoredSession, limit: Parameters<SessionStore['create']>[1]): Promise<{ id: string, ended: StoredSession[] } | null> {
     const fields = checkNewSession(session)
@@ -83,6 +85,17 @@ class MemorySessionStore implements SessionStore {
     const ended = this.#live(userId, Date.now()).filter((entry) => entry.id !== exceptId)
     for (const entry of ended) this.#remove(entry)
     return ended
+  }
+
+  async announce (ended: readonly SessionEndNotice[]): Promise<void> {
+    for (const notice of ended) {
+      for (const listener of this.#listeners) listener(notice)
+    }
+  }
+
+  async subscribe (listener: (ended: SessionEndNotice) => void): Promise<() => Promise<void>> {
+    this.#listeners.add(listener)
+    return async () => { this.#listeners.delete(listener) }
   }
 
   /** The live entry under `id` (any value: a Map finds nothing for a malformed one), else null. */

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import type { NewStoredSession, ResolvedLoginOptions, SessionInfo, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
+import type { NewStoredSession, ResolvedLoginOptions, SessionEndReason, SessionInfo, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
 import { clientOf, type Client } from '../core/state.js'
 import type { MaybePromise } from '../core/state.js'
 import type { SessionEngine } from '../session/engine.js'
@@ -14,6 +14,9 @@ const LIST_MAX = 1000
 
 /** lastSeenAt and ip are written at most this often per session (and never on every request). */
 const TOUCH_EVERY_MS = 60_000
+
+/** Told of the sessions ended through this registration, with why (live/ closes their connections). */
+export type EndedListener = (entries: readonly StoredSession[], reason: SessionEndReason) => void
 
 /** When one remember-bearing entry stops existing, in ms: the cookie's own end. */
 export interface RememberEnd { readonly until: number }
@@ -33,6 +36,8 @@ export class TrackedSessions {
   readonly #timeoutMs: number
   /** The store's synchronous `get`, when it has one (the memory store). */
   readonly #getNow: ((id: string) => StoredSession | null) | null
+  /** Set by the live connections (live/): told of every session ended here. */
+  onEnded: EndedListener | null = null
 
   constructor (options: ResolvedLoginOptions, engine: SessionEngine) {
     this.#settings = options.sessions as Settings
@@ -106,6 +111,10 @@ export class TrackedSessions {
     // refused: entries whose stored session is gone count for nothing, the login is tried again without them
     const created = await create() ?? (await this.#reapDead(userId) ? await create() : null)
     if (created === null) return null
+    // the entry this browser's new login replaces ends as a logout; the others the limit ended
+    const replaced = created.ended.filter((ended) => ended.id === replaces)
+    this.#told(replaced, 'logout')
+    this.#told(created.ended.filter((ended) => ended.id !== replaces), 'limit')
     await this.#endEngines(created.ended)
     return created.id
   }
@@ -131,10 +140,11 @@ export class TrackedSessions {
   }
 
   /** Ends one session (and its @fastify/session session): whether it was live. */
-  async end (sid: unknown): Promise<boolean> {
+  async end (sid: unknown, reason: SessionEndReason): Promise<boolean> {
     if (typeof sid !== 'string') return false
     const ended = await this.#call(() => this.store.destroy(sid))
     if (ended === null) return false
+    this.#told([ended], reason)
     await this.#endEngines([ended])
     return true
   }
@@ -142,6 +152,7 @@ export class TrackedSessions {
   /** Ends every session of the user but `exceptId`: how many. */
   async endAll (userId: string, exceptId: string | null): Promise<number> {
     const ended = await this.#call(() => this.store.destroyAll(userId, exceptId))
+    this.#told(ended, 'revoked')
     await this.#endEngines(ended)
     return ended.length
   }
@@ -188,6 +199,10 @@ export class TrackedSessions {
     const dead = await this.#deadOf(await this.#call(() => this.store.list(userId)))
     await Promise.all([...dead].map((entry) => this.#call(() => this.store.destroy(entry.id))))
     return dead.size > 0
+  }
+
+  #told (entries: readonly StoredSession[], reason: SessionEndReason): void {
+    if (entries.length > 0) this.onEnded?.(entries, reason)
   }
 
   async #endEngines (entries: readonly StoredSession[]): Promise<void> {
