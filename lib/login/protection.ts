@@ -36,7 +36,9 @@ export class Identifiers {
 
   /** The identifier of a request. */
   ofRequest (request: FastifyRequest): string {
-    const { ip, userAgent } = clientOf(request)
+    // read in place (clientOf would allocate an object on every logged-in request)
+    const ip = request.ip ?? ''
+    const userAgent = request.headers['user-agent'] ?? ''
     const socket = request.raw.socket as unknown as Record<symbol, SocketIdentifier | undefined>
     const known = socket[this.#onSocket]
     if (known !== undefined && known.ip === ip && known.userAgent === userAgent) {
