@@ -122,7 +122,7 @@ async function allocationsOf (processes: Map<string, ServerProcess>, requests: M
       if (bad > 0) throw new Error(`(${server.id}) ${scenario.label}: ${bad} unexpected responses while measuring allocations`)
       allocations.set(cellKey(scenario.id, server.id), summary)
       log(`allocations ${scenario.id} (${server.id}): ${Math.round(summary.totalPerRequest)} bytes/req, ` +
-        `${Math.round(summary.inclusivePerRequest)} below fastify-login's functions`)
+        `${Math.round(summary.ownPerRequest)} in fastify-login's functions`)
     }
   }
   return allocations

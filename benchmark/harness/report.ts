@@ -93,12 +93,13 @@ const delta = (value: number, digits: number): string => Number.isFinite(value) 
  */
 export function ladderTable (rows: readonly RungRow[], sums: readonly SumRow[], allocations: ReadonlyMap<string, AllocationSummary>): string {
   const bytes = (scenario: string, id: string): number => allocations.get(cellKey(scenario, id))?.totalPerRequest ?? NaN
+  const own = (scenario: string, id: string): number => allocations.get(cellKey(scenario, id))?.ownPerRequest ?? NaN
   const lines = [
-    '| route | rung | over | rounds | CPU ratio (95% interval) | CPU µs/req added (95% interval) | bytes/req added |',
-    '|---|---|---|--:|--:|--:|--:|',
+    '| route | rung | over | rounds | CPU ratio (95% interval) | CPU µs/req added (95% interval) | bytes/req added (whole process) | bytes/req in fastify-login\'s functions |',
+    '|---|---|---|--:|--:|--:|--:|--:|',
     ...rows.map((row) => `| ${row.scenario} | (${row.rung.id}) ${row.rung.adds} | (${row.rung.below}) | ${row.rounds} | ` +
       `${fmt(row.ratio, 3)} (${range(row.ratioInterval, 3)}) | ${delta(row.micros, 1)} (${delta(row.microsInterval.low, 1)}…${delta(row.microsInterval.high, 1)}) | ` +
-      `${delta(bytes(row.scenario, row.rung.id) - bytes(row.scenario, row.rung.below), 0)} |`)
+      `${delta(bytes(row.scenario, row.rung.id) - bytes(row.scenario, row.rung.below), 0)} | ${int(own(row.scenario, row.rung.id))} |`)
   ]
   if (sums.length === 0) return lines.join('\n')
   return [
@@ -113,7 +114,7 @@ export function ladderTable (rows: readonly RungRow[], sums: readonly SumRow[], 
 /** Allocations per request per (route, server), with fastify-login's hottest allocating functions. */
 export function allocationTable (plans: readonly ScenarioPlan[], allocations: ReadonlyMap<string, AllocationSummary>): string {
   const rows = [
-    '| route | server | requests | bytes/req, whole process | in fastify-login\'s functions | below them (inclusive) | where fastify-login allocates (bytes/req) |',
+    '| route | server | requests | bytes/req, whole process | in fastify-login\'s functions | with the V8 built-ins they call | where fastify-login allocates (bytes/req) |',
     '|---|---|--:|--:|--:|--:|---|'
   ]
   for (const { scenario, servers } of plans) {
@@ -122,7 +123,7 @@ export function allocationTable (plans: readonly ScenarioPlan[], allocations: Re
       if (summary === undefined) continue
       const top = summary.top.slice(0, 4).map((f) => `\`${f.where}\` ${int(f.bytesPerRequest)}`).join('; ')
       rows.push(`| ${scenario.id} | (${server.id}) | ${summary.requests} | ${int(summary.totalPerRequest)} | ${int(summary.ownPerRequest)} | ` +
-        `${int(summary.inclusivePerRequest)} | ${top === '' ? '—' : top} |`)
+        `${int(summary.withBuiltinsPerRequest)} | ${top === '' ? '—' : top} |`)
     }
   }
   return rows.join('\n')
