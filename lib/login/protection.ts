@@ -36,9 +36,7 @@ export class Identifiers {
 
   /** The identifier of a request. */
   ofRequest (request: FastifyRequest): string {
-    // read in place (clientOf would allocate an object on every logged-in request)
-    const ip = request.ip ?? ''
-    const userAgent = request.headers['user-agent'] ?? ''
+    const { ip, userAgent } = clientOf(request)
     const socket = request.raw.socket as unknown as Record<symbol, SocketIdentifier | undefined>
     const known = socket[this.#onSocket]
     if (known !== undefined && known.ip === ip && known.userAgent === userAgent) {
