@@ -14,7 +14,10 @@ import { estimateSeconds, plan, readSettings } from './harness/settings.js'
 import { measureRounds, type RoundStats } from './harness/rounds.js'
 import { measureSessionSizes, type SessionSize } from './harness/session-size.js'
 import { TARGETS, assessTargets, type TargetRow } from './statistics/targets.js'
-import { resultsTable, sessionSizeTable, verdictTable } from './harness/report.js'
+import { allocationTable, ladderTable, resultsTable, sessionSizeTable, verdictTable } from './harness/report.js'
+import { LADDER, LADDER_ROUTES, assessLadder, assessSum } from './statistics/ladder.js'
+import { measureAllocations } from './harness/allocations.js'
+import type { AllocationSummary } from './statistics/allocations.js'
 import { describeEnvironment } from './harness/environment.js'
 import { pinCpus, type CpuPlan } from './harness/cpu-pinning.js'
 import { readCpuTimes, stealShare } from './harness/steal.js'
@@ -36,7 +39,8 @@ async function startServers (cpus: CpuPlan, redisUrl: string | undefined, profil
   for (const server of selected.servers) {
     const nodeArgs = settings.cpuProf.includes(server.id) ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
     if (nodeArgs.length > 0) mkdirSync(profileDir, { recursive: true })
-    const started = await startServer(join(ROOT, server.file), redisUrl === undefined ? {} : { REDIS_URL: redisUrl }, nodeArgs, cpus.server)
+    const env = { ...server.env, ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }) }
+    const started = await startServer(join(ROOT, server.file), env, nodeArgs, cpus.server)
     processes.set(server.id, started)
     log(`(${server.id}) ${server.label} on port ${started.port}${nodeArgs.length > 0 ? ' (--cpu-prof)' : ''}`)
   }
@@ -78,9 +82,21 @@ interface Outcome {
   sizes: Map<string, SessionSize>
   rows: TargetRow[]
   stats: RoundStats
+  allocations: Map<string, AllocationSummary>
 }
 
-function document ({ environment, results, sizes, rows, stats }: Outcome): string {
+/** The ladder's tables when any rung was measured, and the allocations when measured. */
+function ladderAndAllocations (results: Results, allocations: Map<string, AllocationSummary>): string[] {
+  const rungs = assessLadder(LADDER, results, LADDER_ROUTES, bootstrap)
+  const parts: string[] = []
+  if (rungs.length > 0) parts.push('', '### The cost ladder', '', ladderTable(rungs, assessSum(rungs, LADDER, results, LADDER_ROUTES, bootstrap), allocations))
+  if (allocations.size > 0) {
+    parts.push('', `### Allocations per request (sampling heap profile, ${settings.alloc} requests per row)`, '', allocationTable(selected.scenarios, allocations))
+  }
+  return parts
+}
+
+function document ({ environment, results, sizes, rows, stats, allocations }: Outcome): string {
   return [
     environment.split('\n').map((line) => `- ${line}`).join('\n'),
     `- runs: ${settings.rounds} rounds × ${settings.duration} s per (scenario, server), ${settings.warmup} s warm-up, ` +
@@ -89,8 +105,27 @@ function document ({ environment, results, sizes, rows, stats }: Outcome): strin
       `${stats.redone}; kept though still disturbed: ${stats.disturbed}`,
     '', resultsTable(results, selected.scenarios, bootstrap),
     '', sessionSizeTable(selected.servers, sizes),
-    '', verdictTable(rows), ''
+    '', verdictTable(rows),
+    ...ladderAndAllocations(results, allocations), ''
   ].join('\n')
+}
+
+/** BENCH_ALLOC requests per (scenario, server) under the sampling heap profiler, after the rounds. */
+async function allocationsOf (processes: Map<string, ServerProcess>, requests: Map<string, Request>): Promise<Map<string, AllocationSummary>> {
+  const allocations = new Map<string, AllocationSummary>()
+  if (settings.alloc === 0) return allocations
+  for (const { scenario, servers } of selected.scenarios) {
+    for (const server of servers) {
+      const request = requests.get(cellKey(scenario.id, server.id))!
+      const run = { child: processes.get(server.id)!.child, ...request, requests: settings.alloc, expectStatus: scenario.expectStatus }
+      const { bad, ...summary } = await measureAllocations(run, ROOT)
+      if (bad > 0) throw new Error(`(${server.id}) ${scenario.label}: ${bad} unexpected responses while measuring allocations`)
+      allocations.set(cellKey(scenario.id, server.id), summary)
+      log(`allocations ${scenario.id} (${server.id}): ${Math.round(summary.totalPerRequest)} bytes/req, ` +
+        `${Math.round(summary.ownPerRequest)} in fastify-login's functions`)
+    }
+  }
+  return allocations
 }
 
 async function main (): Promise<number> {
@@ -123,12 +158,15 @@ async function main (): Promise<number> {
     results.get(cellKey(scenario.id, server.id))!.runs.push({ ...run, round })
   })
 
+  const allocations = await allocationsOf(processes, requests)
   const rows = assessTargets(TARGETS, results, sizes, bootstrap)
-  const text = document({ environment: describeEnvironment(ROOT, redisBinary, cpus.description), results, sizes, rows, stats })
+  const text = document({ environment: describeEnvironment(ROOT, redisBinary, cpus.description), results, sizes, rows, stats, allocations })
   process.stdout.write(`\n${text}`)
   if (settings.report !== undefined) writeFileSync(settings.report, text)
   if (settings.json !== undefined) {
-    writeFileSync(settings.json, JSON.stringify({ settings, runs: Object.fromEntries(results), sessionSizes: Object.fromEntries(sizes), targets: rows }, null, 2))
+    writeFileSync(settings.json, JSON.stringify({
+      settings, runs: Object.fromEntries(results), sessionSizes: Object.fromEntries(sizes), targets: rows, allocations: Object.fromEntries(allocations)
+    }, null, 2))
   }
 
   await stopAll()

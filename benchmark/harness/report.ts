@@ -8,6 +8,8 @@ import type { ServerSpec } from '../fixtures/scenarios.js'
 import type { ScenarioPlan } from './settings.js'
 import type { SessionSize } from './session-size.js'
 import type { TargetRow } from '../statistics/targets.js'
+import type { RungRow, SumRow } from '../statistics/ladder.js'
+import type { AllocationSummary } from '../statistics/allocations.js'
 
 const fmt = (value: number, digits: number): string => Number.isFinite(value) ? value.toFixed(digits) : '—'
 const percent = (share: number): string => Number.isFinite(share) ? `${(share * 100).toFixed(0)}%` : '—'
@@ -78,4 +80,51 @@ export function verdictTable (rows: readonly TargetRow[]): string {
       `${row.interval !== null ? range(row.interval, 3) : row.kind === 'cookie' && Number.isFinite(row.value) ? 'exact' : '—'} | ` +
       `${row.kind === 'cookie' ? `${row.bound} bytes` : row.bound.toFixed(2)} | ${margin(row)} | ${verdictCell(row)} |`)
   ].join('\n')
+}
+
+/** "+1.23" / "−0.45": a signed difference. */
+const delta = (value: number, digits: number): string => Number.isFinite(value) ? `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(digits)}` : '—'
+
+/**
+ * The cost ladder, one row per (route, rung): the paired CPU ratio to the rung below and the
+ * paired difference in µs, with their intervals, and the difference in bytes allocated per
+ * request (whole process) when allocations were measured; then, per route, whether the chain's
+ * rungs account for the whole.
+ */
+export function ladderTable (rows: readonly RungRow[], sums: readonly SumRow[], allocations: ReadonlyMap<string, AllocationSummary>): string {
+  const bytes = (scenario: string, id: string): number => allocations.get(cellKey(scenario, id))?.totalPerRequest ?? NaN
+  const own = (scenario: string, id: string): number => allocations.get(cellKey(scenario, id))?.ownPerRequest ?? NaN
+  const lines = [
+    '| route | rung | over | rounds | CPU ratio (95% interval) | CPU µs/req added (95% interval) | bytes/req added (whole process) | bytes/req in fastify-login\'s functions |',
+    '|---|---|---|--:|--:|--:|--:|--:|',
+    ...rows.map((row) => `| ${row.scenario} | (${row.rung.id}) ${row.rung.adds} | (${row.rung.below}) | ${row.rounds} | ` +
+      `${fmt(row.ratio, 3)} (${range(row.ratioInterval, 3)}) | ${delta(row.micros, 1)} (${delta(row.microsInterval.low, 1)}…${delta(row.microsInterval.high, 1)}) | ` +
+      `${delta(bytes(row.scenario, row.rung.id) - bytes(row.scenario, row.rung.below), 0)} | ${int(own(row.scenario, row.rung.id))} |`)
+  ]
+  if (sums.length === 0) return lines.join('\n')
+  return [
+    ...lines, '',
+    '| route | chain | rounds | product of the rungs\' medians | measured directly (95% interval) | verdict |',
+    '|---|---|--:|--:|--:|---|',
+    ...sums.map((sum) => `| ${sum.scenario} | (${sum.from}) → (${sum.to}) | ${sum.rounds} | ${fmt(sum.product, 3)} | ` +
+      `${fmt(sum.whole, 3)} (${range(sum.wholeInterval, 3)}) | ${sum.verdict === 'holds' ? 'holds' : `**${sum.verdict}**`} |`)
+  ].join('\n')
+}
+
+/** Allocations per request per (route, server), with fastify-login's hottest allocating functions. */
+export function allocationTable (plans: readonly ScenarioPlan[], allocations: ReadonlyMap<string, AllocationSummary>): string {
+  const rows = [
+    '| route | server | requests | bytes/req, whole process | in fastify-login\'s functions | with the V8 built-ins they call | where fastify-login allocates (bytes/req) |',
+    '|---|---|--:|--:|--:|--:|---|'
+  ]
+  for (const { scenario, servers } of plans) {
+    for (const server of servers) {
+      const summary = allocations.get(cellKey(scenario.id, server.id))
+      if (summary === undefined) continue
+      const top = summary.top.slice(0, 4).map((f) => `\`${f.where}\` ${int(f.bytesPerRequest)}`).join('; ')
+      rows.push(`| ${scenario.id} | (${server.id}) | ${summary.requests} | ${int(summary.totalPerRequest)} | ${int(summary.ownPerRequest)} | ` +
+        `${int(summary.withBuiltinsPerRequest)} | ${top === '' ? '—' : top} |`)
+    }
+  }
+  return rows.join('\n')
 }

@@ -1,6 +1,7 @@
 // The runner's settings from the environment (every BENCH_* variable, checked before anything
 // starts), the (scenario, server) pairs they select, and how long the run will take.
 import { SCENARIOS, SERVERS, type Scenario, type ServerSpec } from '../fixtures/scenarios.js'
+import { LADDER_ROUTES, LADDER_SERVERS } from '../statistics/ladder.js'
 
 export interface Settings {
   /** Seconds of each measured run. */
@@ -24,6 +25,10 @@ export interface Settings {
   json: string | undefined
   report: string | undefined
   strict: boolean
+  /** BENCH_LADDER=1: the cost ladder's servers and routes unless BENCH_SERVERS / BENCH_SCENARIOS say otherwise. */
+  ladder: boolean
+  /** Requests per (scenario, server) of the allocation measurement (0: none). */
+  alloc: number
 }
 
 function numberFrom (env: NodeJS.ProcessEnv, errors: string[], name: string, fallback: number, min: number, integer = false): number {
@@ -51,13 +56,14 @@ const text = (env: NodeJS.ProcessEnv, name: string): string | undefined => env[n
 export function readSettings (env: NodeJS.ProcessEnv): { settings: Settings, errors: string[] } {
   const errors: string[] = []
   const serverIds = SERVERS.map((s) => s.id)
+  const ladder = env.BENCH_LADDER === '1'
   const settings: Settings = {
     duration: numberFrom(env, errors, 'BENCH_DURATION', 2, 1),
     warmup: numberFrom(env, errors, 'BENCH_WARMUP', 1, 0),
     rounds: numberFrom(env, errors, 'BENCH_ROUNDS', 15, 1, true),
     connections: numberFrom(env, errors, 'BENCH_CONNECTIONS', 50, 1, true),
-    servers: listFrom(env, errors, 'BENCH_SERVERS', serverIds),
-    scenarios: listFrom(env, errors, 'BENCH_SCENARIOS', SCENARIOS.map((s) => s.id)),
+    servers: listFrom(env, errors, 'BENCH_SERVERS', serverIds) ?? (ladder ? [...LADDER_SERVERS] : null),
+    scenarios: listFrom(env, errors, 'BENCH_SCENARIOS', SCENARIOS.map((s) => s.id)) ?? (ladder ? [...LADDER_ROUTES] : null),
     cpuProf: listFrom(env, errors, 'BENCH_CPU_PROF', serverIds) ?? [],
     maxSteal: numberFrom(env, errors, 'BENCH_MAX_STEAL', 5, 0) / 100,
     stealRetries: numberFrom(env, errors, 'BENCH_STEAL_RETRIES', 2, 0, true),
@@ -66,7 +72,9 @@ export function readSettings (env: NodeJS.ProcessEnv): { settings: Settings, err
     seed: numberFrom(env, errors, 'BENCH_SEED', 1, 0, true),
     json: text(env, 'BENCH_JSON'),
     report: text(env, 'BENCH_REPORT'),
-    strict: env.BENCH_STRICT === '1'
+    strict: env.BENCH_STRICT === '1',
+    ladder,
+    alloc: numberFrom(env, errors, 'BENCH_ALLOC', ladder ? 5000 : 0, 0, true)
   }
   return { settings, errors }
 }
@@ -101,8 +109,14 @@ const RUN_OVERHEAD = 0.2
 /** Seconds to start every server and redis-server, log in and check each scenario. */
 const START_UP = 30
 
+/** Seconds per allocation measurement beyond its requests (profile transfer and summing). */
+const ALLOC_OVERHEAD = 1
+/** Requests per second of a server under the heap profiler, for the estimate (a low guess). */
+const ALLOC_RATE = 3000
+
 /** The planned length of a run without re-measured rounds, in seconds. */
 export function estimateSeconds (settings: Settings, { pairs }: Plan): number {
   const runs = pairs * ((settings.warmup > 0 ? 1 : 0) + settings.rounds)
-  return pairs * (settings.warmup + settings.rounds * settings.duration) + runs * RUN_OVERHEAD + START_UP
+  const alloc = settings.alloc > 0 ? pairs * (settings.alloc / ALLOC_RATE + ALLOC_OVERHEAD) : 0
+  return pairs * (settings.warmup + settings.rounds * settings.duration) + runs * RUN_OVERHEAD + START_UP + alloc
 }

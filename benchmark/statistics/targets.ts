@@ -42,7 +42,13 @@ export const TARGETS: readonly Target[] = [
   // on the Redis store, each against the same server without `sessions`
   cpu('protected', 'd-sessions', 'd', 1.05),
   cpu('protected', 'd-sessions-redis', 'd', 1.30),
-  cpu('protected', 'e-sessions', 'e', 1.30)
+  cpu('protected', 'e-sessions', 'e', 1.30),
+  // issue 22: the synchronous loader against the hand-written check, the public and 401 routes
+  // against the like-for-like peer (statistics/ladder.ts), the memory store on @fastify/session
+  cpu('protected', 'd-sync', 'b', 1.05),
+  cpu('public', 'd', 'b-like', 1.02),
+  cpu('anonymous-401', 'd', 'b-like', 1.02),
+  cpu('protected', 'e-sessions-memory', 'e', 1.05)
 ]
 
 export interface TargetRow {

@@ -7,6 +7,8 @@ declare module 'autocannon' {
       url: string
       connections?: number
       duration?: number
+      /** Send exactly this many requests (instead of running for `duration`). */
+      amount?: number
       method?: string
       headers?: Record<string, string>
       pipelining?: number

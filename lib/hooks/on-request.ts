@@ -5,12 +5,15 @@
 //   4. headerLoader               hooks/request-loaders.ts
 // Each step is tried while the ones before found nobody. A step answers at once when the
 // application's loaders do (no promise is created), or with a promise; `chain` continues either
-// way. A request without a session login, a remember cookie or a request/header loader does no
-// work at all. Then the events fire and @fastify/view's locals get the user.
+// way. A request that no step would consult (no session login, no remember cookie, no
+// requestLoader, no headerLoader header) does no work at all; one that only requestLoader would
+// consult, while nobody listens to the events, asks it directly (no per-request state unless it
+// finds a user). Then the events fire and @fastify/view's locals get the user.
 import type { EventEmitter } from 'node:events'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { LoginManager } from '../../types/index.js'
-import { chain, IDLE_STATE, kLoginState, LoginState, type Found, type LoginEvent, type Lookup, type MaybePromise, type RequestWithState } from '../core/state.js'
+import { chain, IDLE_STATE, isThenable, kLoginState, LoginState, type Found, type LoginEvent, type Lookup, type MaybePromise, type RequestWithState } from '../core/state.js'
+import { asUser } from '../core/user.js'
 import { USER_ID } from '../login/keys.js'
 import { createSessionStep } from '../login/from-session.js'
 import { createRememberStep } from '../remember/restore.js'
@@ -39,9 +42,30 @@ function shareWithViews (ctx: LoginContext, request: FastifyRequest, reply: Fast
   }
 }
 
+/** The request's user as requestLoader alone answered it: no state unless it found one. */
+function settleStateless (ctx: LoginContext, request: FastifyRequest, value: unknown): void {
+  const user = asUser(ctx.options, 'requestLoader', value)
+  if (user === null) {
+    (request as RequestWithState)[kLoginState] = IDLE_STATE
+    request.currentUser = ctx.anonymous()
+    return
+  }
+  const state = new LoginState()
+  state.stateless = true
+  state.user = user
+  ;(request as RequestWithState)[kLoginState] = state
+  request.currentUser = user
+}
+
 export function createOnRequest (ctx: LoginContext, manager: LoginManager) {
   const { options, engine, remember } = ctx
-  const consultsRequest = options.requestLoader !== undefined || options.headerLoader !== undefined
+  const { requestLoader, headerLoader, authHeaderName } = options
+  /** Whether headerLoader would be consulted: it is given and the request carries its header. */
+  const consultsHeader = (request: FastifyRequest): boolean => {
+    const value = headerLoader === undefined ? undefined : request.headers[authHeaderName]
+    return typeof value === 'string' && value !== ''
+  }
+  const consultsRequest = requestLoader !== undefined || headerLoader !== undefined
   const refreshEachRequest = options.rememberCookie.refreshEachRequest
   const rememberName = remember.name
   const listening = listeningFlag(manager)
@@ -103,19 +127,52 @@ export function createOnRequest (ctx: LoginContext, manager: LoginManager) {
     done()
   }
 
+  /** Only requestLoader would be consulted and nobody listens: ask it, without a lookup. */
+  function statelessOnly (request: FastifyRequest): MaybePromise<void> {
+    const value = (requestLoader as NonNullable<typeof requestLoader>)(request)
+    if (isThenable(value)) {
+      return Promise.resolve(value).then((settled) => settleStateless(ctx, request, settled))
+    }
+    settleStateless(ctx, request, value)
+  }
+
+  /** Nothing to consult: the shared idle state. */
+  function idle (request: FastifyRequest): void {
+    (request as RequestWithState)[kLoginState] = IDLE_STATE
+    request.currentUser = ctx.anonymous()
+  }
+
+  /** Continues the request once the user is known (at once, or when `pending` settles). */
+  function proceed (pending: MaybePromise<void>, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    if (pending instanceof Promise) {
+      pending.then(() => loaded(request, reply, done), done)
+      return
+    }
+    loaded(request, reply, done)
+  }
+
+  /** A request without a session login or remember cookie needs no lookup unless headerLoader or a listener wants one. */
+  const withoutLookup = (request: FastifyRequest): boolean =>
+    !consultsHeader(request) && (requestLoader === undefined || !listening())
+
   return function onRequest (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const userId = engine.get(request, USER_ID)
     const cookieSeen = request.cookies[rememberName] !== undefined
-    if (userId === undefined && !cookieSeen && !consultsRequest) {
-      (request as RequestWithState)[kLoginState] = IDLE_STATE
-      request.currentUser = ctx.anonymous()
-      loaded(request, reply, done)
+    let pending: MaybePromise<void>
+    if (userId === undefined && !cookieSeen && withoutLookup(request)) {
+      try {
+        pending = requestLoader === undefined ? idle(request) : statelessOnly(request)
+      } catch (error) {
+        // a synchronous requestLoader that throws (or answers something that is not a user): a 500
+        done(error as Error)
+        return
+      }
+      proceed(pending, request, reply, done)
       return
     }
     const state = new LoginState()
     state.cookieSeen = cookieSeen
     ;(request as RequestWithState)[kLoginState] = state
-    let pending: MaybePromise<void>
     try {
       pending = lookUp(request, state, userId)
     } catch (error) {
@@ -123,11 +180,7 @@ export function createOnRequest (ctx: LoginContext, manager: LoginManager) {
       done(error as Error)
       return
     }
-    if (pending instanceof Promise) {
-      pending.then(() => loaded(request, reply, done), done)
-      return
-    }
-    loaded(request, reply, done)
+    proceed(pending, request, reply, done)
   }
 }
 

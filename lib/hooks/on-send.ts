@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { kLoginState, type LoginState, type RememberAction, type RequestWithState } from '../core/state.js'
+import { IDLE_STATE, kLoginState, type LoginState, type RememberAction, type RequestWithState } from '../core/state.js'
 import type { LoginContext } from '../context.js'
 import { CSRF } from '../login/keys.js'
 
@@ -91,6 +91,14 @@ export function createOnSend (ctx: LoginContext) {
   return function onSend (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: Done): void {
     const state = (request as RequestWithState)[kLoginState]
     if (state === null) {
+      done(null, payload)
+      return
+    }
+    if (state === IDLE_STATE) {
+      // nothing of fastify-login's to write: only another plugin's cookie needs no-store
+      if (reply.hasHeader('set-cookie')) {
+        reply.header('cache-control', 'no-store')
+      }
       done(null, payload)
       return
     }
