@@ -363,8 +363,18 @@ declare namespace fastifyLogin {
   }
 
   export interface SerializerOptions {
-    /** Separates purposes: a token made with one salt never loads with another. */
+    /** Separates purposes: a token made with one salt never loads with another (default: the format's, 'fastify-login' or 'itsdangerous'). */
     salt?: string
+    /**
+     * 'fastify-login' (default), or 'itsdangerous': exactly Python itsdangerous'
+     * `URLSafeTimedSerializer(secret, salt=salt)` tokens (HMAC-SHA1, django-concat key derivation,
+     * zlib when shorter); secrets of any length (another application's key).
+     */
+    format?: 'fastify-login' | 'itsdangerous'
+  }
+  export interface CookieEncodingOptions {
+    /** 'fastify-login' (default), or 'flask-login': Flask-Login's `<value>|<hex HMAC-SHA512>`. */
+    format?: 'fastify-login' | 'flask-login'
   }
   export class URLSafeTimedSerializer {
     constructor (secret: Secret | Secret[], options?: SerializerOptions)
@@ -399,10 +409,10 @@ declare namespace fastifyLogin {
   export function makeNextParam (loginUrl: string, currentUrl: string): string
   /** Django's `url_has_allowed_host_and_scheme`. */
   export function isSafeUrl (url: unknown, options?: IsSafeUrlOptions | null): boolean
-  /** Signs `value` (a string) in the plugin's remember-cookie format. */
-  export function encodeCookie (value: string, secret: Secret | Secret[]): string
+  /** Signs `value` (a string) in the plugin's remember-cookie format, or Flask-Login's (`format: 'flask-login'`). */
+  export function encodeCookie (value: string, secret: Secret | Secret[], options?: CookieEncodingOptions): string
   /** The value `encodeCookie` signed, or `null` for anything else (never throws). */
-  export function decodeCookie (cookie: unknown, secret: Secret | Secret[]): string | null
+  export function decodeCookie (cookie: unknown, secret: Secret | Secret[], options?: CookieEncodingOptions): string | null
 
   /** Longest token `URLSafeTimedSerializer.loads` accepts (characters). */
   export const MAX_TOKEN_LENGTH: number

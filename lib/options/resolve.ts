@@ -1,6 +1,6 @@
 import type { FastifyLoginOptions, ResolvedLoginOptions, Secret } from '../../types/index.js'
 import { FST_LOGIN_INVALID_OPTION, FST_LOGIN_NO_LOADER } from '../core/errors.js'
-import { normalizeSecrets } from '../signing/serializer.js'
+import { normalizeSecrets } from '../signing/secrets.js'
 import { check, COOKIE_NAME, HEADER_NAME, HTTP_METHOD, isBoolean, isFunction, isSecondsOrNull, isString, isStringOrNull, isViewOrNull, optional } from './checks.js'
 import { resolveRememberCookie } from './remember-cookie.js'
 import { resolveSessions } from './sessions.js'
