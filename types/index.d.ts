@@ -227,9 +227,14 @@ declare namespace fastifyLogin {
   /** Tracked sessions in Redis: a `redis` (node-redis 4/5, client or cluster) or an `ioredis` client (or Cluster). */
   export function redisSessionStore (client: unknown, options?: RedisSessionStoreOptions): SessionStore
 
-  export interface FastifyLoginOptions {
+  /** The options: `secret` is required, unless `flask` gives the Flask application's key (the default `secret` then). */
+  export type FastifyLoginOptions = FastifyLoginCommonOptions & (
+    | { secret: Secret | Secret[], flask?: FlaskOptions | null }
+    | { secret?: Secret | Secret[], flask: FlaskOptions })
+
+  export interface FastifyLoginCommonOptions {
     /** Signs the remember cookie and tokens (at least 32 bytes). An array rotates keys: the first signs, all verify. */
-    secret: Secret | Secret[]
+    secret?: Secret | Secret[]
     /**
      * `@fastify/secure-session` options (one session), used only when no session plugin is registered yet.
      * Without `key` or `secret`, one key per `secret` of fastify-login is derived (rotation keeps sessions);
@@ -278,12 +283,26 @@ declare namespace fastifyLogin {
     freshFor?: number | null
     /** Tracked sessions: list and revoke a user's logins. `true` is `{}`. Default `null`. */
     sessions?: SessionsOptions | boolean | null
+    /** Share logins with a Flask application through Flask's and Flask-Login's own cookies. Default `null`. */
+    flask?: FlaskOptions | null
+  }
+
+  export interface FlaskOptions {
+    /** The Flask app's SECRET_KEY (any length; under 32 bytes logs a warning). An array: the first signs, all verify. */
+    secretKey: Secret | Secret[]
+    /** 'shared' (default): Flask's session cookie is the session. 'import': Flask's cookies log in once, then fastify-login's own. */
+    mode?: 'shared' | 'import'
+    /** Flask's SESSION_COOKIE_NAME. Default `'session'`. */
+    cookieName?: string
+    /** Flask's PERMANENT_SESSION_LIFETIME in seconds. Default 2678400 (31 days). */
+    permanentLifetime?: number
   }
 
   /** The options after defaults were applied (frozen). */
-  export interface ResolvedLoginOptions extends Readonly<Omit<FastifyLoginOptions,
-    'secret' | 'rememberCookie' | 'loginViews' | 'exemptMethods' | 'allowedHosts' | 'sessions' | 'freshFor'>> {
+  export interface ResolvedLoginOptions extends Readonly<Omit<FastifyLoginCommonOptions,
+    'secret' | 'rememberCookie' | 'loginViews' | 'exemptMethods' | 'allowedHosts' | 'sessions' | 'freshFor' | 'flask'>> {
     readonly secrets: readonly Secret[]
+    readonly flask: Readonly<{ secretKeys: readonly Secret[], mode: 'shared' | 'import', cookieName: string, permanentLifetime: number, shortKey: boolean }> | null
     readonly authHeaderName: string
     readonly sessionCookiePrefix: string
     readonly loginView: string | null

@@ -6,7 +6,7 @@ import { FST_LOGIN_INVALID_OPTION, FST_LOGIN_INVALID_VALUE } from '../core/error
 import type { Secret, SerializerOptions } from '../../types/index.js'
 import type { Failure, TokenFailure } from './itsdangerous.js'
 import { itsdangerousFormat, nativeFormat, type TokenFormat } from './native-format.js'
-import { MIN_SECRET_BYTES, normalizeSecrets } from './secrets.js'
+import { normalizeSecrets } from './secrets.js'
 
 /**
  * Longest token `loads` reads. Browsers keep at most about 4 096 bytes per cookie and servers
@@ -21,7 +21,7 @@ export const MAX_CLOCK_SKEW_SECONDS = 60
 
 const DEFAULT_SALT = { 'fastify-login': 'fastify-login', itsdangerous: 'itsdangerous' } as const
 
-export { FST_LOGIN_INVALID_VALUE, MIN_SECRET_BYTES, normalizeSecrets }
+export { FST_LOGIN_INVALID_VALUE, normalizeSecrets }
 export type { Secret }
 
 export interface LoadOptions {

@@ -3,6 +3,7 @@
 // in Node and the reverse, and for the same value and second both make the same bytes.
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
+import { createHash, createHmac } from 'node:crypto'
 import FakeTimers from '@sinonjs/fake-timers'
 import { BadSignature, decodeCookie, encodeCookie, SignatureExpired, URLSafeTimedSerializer } from 'fastify-login'
 import { python } from '../helpers/python.js'
@@ -83,7 +84,7 @@ result = URLSafeTimedSerializer(${JSON.stringify(SECRET)}).dumps({'id': 1})
 test('rotation: Python signs with its last key, Node with its first; each verifies the other\'s old tokens', (t: TestContext) => {
   atSecond(t)
   const [pythonOld] = python(PY_DUMPS, { keys: [OLD], salt: 's', values: ['old'], now: NOW }) as string[]
-  const rotated = new URLSafeTimedSerializer([SECRET, OLD], { salt: 's', format: 'itsdangerous' })
+  const rotated = new URLSafeTimedSerializer([SECRET, Buffer.from(OLD)], { salt: 's', format: 'itsdangerous' })
   const result = (rotated as unknown as { loadsWithMeta: (token: string) => { value: unknown, renew: boolean } }).loadsWithMeta(pythonOld as string)
   assert.deepEqual([result.value, result.renew], ['old', true])
   const loaded = python(PY_LOADS, { keys: [OLD, SECRET], salt: 's', tokens: [rotated.dumps('new')] }) as Array<{ value: unknown }>
@@ -156,4 +157,33 @@ test('Flask-Login remember cookies: a Latin-1 key, a Buffer key, rotation, an un
   assert.equal(decodeCookie(pythonCookie, SECRET, { format: 'flask-login' }), null)
   assert.throws(() => encodeCookie('9', SECRET, { format: 'django' as 'flask-login' }), { code: 'FST_LOGIN_INVALID_OPTION' })
   assert.throws(() => decodeCookie('9', SECRET, { format: 'django' as 'flask-login' }), { code: 'FST_LOGIN_INVALID_OPTION' })
+})
+
+// itsdangerous' signing written out independently (django-concat key, HMAC-SHA1), to put a genuine
+// signature over parts Python would never make
+function signRaw (payload: string, timestamp: string, salt = 'reset'): string {
+  const key = createHash('sha1').update(salt + 'signer' + SECRET).digest()
+  return `${payload}.${timestamp}.${createHmac('sha1', key).update(`${payload}.${timestamp}`).digest('base64url')}`
+}
+
+test('a genuine signature over a malformed timestamp or payload is still a BadSignature', (t: TestContext) => {
+  atSecond(t)
+  const s = new URLSafeTimedSerializer(SECRET, { salt: 'reset', format: 'itsdangerous' })
+  const now = Buffer.from(NOW.toString(16), 'hex').toString('base64url')
+  const json = (text: string | Buffer): string => Buffer.from(text).toString('base64url')
+  assert.equal(s.loads(signRaw(json('"ok"'), now)), 'ok', 'the raw signer is itsdangerous\'')
+  const cases: Array<[string, string, RegExp]> = [
+    ['signature with trailing bits', signRaw(json('"ok"'), now).replace(/.$/, (last) => last === 'B' ? 'C' : 'B'), /base64url|signature/],
+    ['timestamp of seven bytes', signRaw(json('"ok"'), json(Buffer.alloc(7, 1))), /timestamp is malformed/],
+    ['timestamp with a leading zero byte', signRaw(json('"ok"'), json(Buffer.from([0, 1]))), /timestamp is malformed/],
+    ['non-canonical timestamp', signRaw(json('"ok"'), 'AB'), /timestamp is malformed/],
+    ['non-canonical payload', signRaw('eB', now), /canonical/],
+    ['compressed garbage', signRaw('.' + json('not zlib'), now), /UTF-8 JSON/],
+    ['non-UTF-8 payload', signRaw(json(Buffer.from([0x22, 0xff, 0x22])), now), /UTF-8 JSON/],
+    ['not JSON', signRaw(json('{id: 1}'), now), /UTF-8 JSON/],
+    ['a time in the future', signRaw(json('"ok"'), Buffer.from((NOW + 120).toString(16), 'hex').toString('base64url')), /future/]
+  ]
+  for (const [name, token, message] of cases) {
+    assert.throws(() => s.loads(token), (err: unknown) => err instanceof BadSignature && message.test(err.message), name)
+  }
 })
