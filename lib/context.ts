@@ -30,7 +30,7 @@ export async function buildContext (fastify: FastifyInstance, rawOptions: Fastif
     options,
     engine,
     tracked: options.sessions === null ? null : new TrackedSessions(options, engine),
-    identifiers: new Identifiers(),
+    identifiers: new Identifiers(options.flask?.mode === 'shared'),
     remember: new RememberCookie(options),
     anonymous: anonymousFactory(options.anonymousUser),
     viewLocals: fastify.hasReplyDecorator('locals'),

@@ -4,6 +4,7 @@ import { fastifyPlugin as fp } from 'fastify-plugin'
 import type { FastifyLoginOptions } from '../types/index.js'
 import { buildContext } from './context.js'
 import { createDeviceMethods } from './decorators/devices.js'
+import { createFlaskImport } from './hooks/flask-import.js'
 import { createGuards } from './decorators/guards.js'
 import { createLoginActions } from './decorators/login-actions.js'
 import { LoginManager } from './decorators/manager.js'
@@ -42,6 +43,9 @@ async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginO
 
   fastify.addHook('onRoute', ctx.freshWindow.onRoute)
   fastify.addHook('onRequest', createOnRequest(ctx, manager))
+  if (ctx.options.flask?.mode === 'import') {
+    fastify.addHook('onRequest', createFlaskImport(ctx))
+  }
   // after the request path's hook: the live hook binds the user it loaded
   fastify.decorateRequest('onSessionEnd', await setupLive(fastify, ctx, manager))
   fastify.addHook('onSend', createOnSend(ctx))

@@ -1,11 +1,12 @@
 // Runs the node:test suites with tsx, listing files explicitly (Node 20's --test has no globs).
 // Usage: node scripts/run-tests.mjs <suite> [...extra node flags]
-//   unit     test/**/*.test.ts except test/e2e, test/redis, test/package and test/helpers (where
+//   unit     test/**/*.test.ts except test/e2e, test/redis, test/package, test/flask and test/helpers (where
 //            every suite's helpers are: test/helpers/e2e, redis, package), on the engine
 //            FASTIFY_LOGIN_ENGINE selects (default @fastify/secure-session)
 //   engines  the unit suite twice: on @fastify/secure-session, then on @fastify/session
 //   package  test/package/**/*.test.ts (npm pack, install into a fresh app, ESM and CJS)
 //   e2e      test/e2e/**/*.test.ts (headless Chromium)
+//   flask    test/flask/**/*.test.ts (a real Flask + Flask-Login app beside a Fastify app, over HTTP)
 //   redis    test/redis/**/*.test.ts (real redis-server) except the session store's, which
 //            test:coverage runs (redis-store), so that npm test runs it once
 //   redis-store  test/redis/session-store.test.ts: redisSessionStore on redis-server and on a
@@ -16,7 +17,7 @@ import { spawnSync } from 'node:child_process'
 
 const requested = process.argv[2] ?? 'unit'
 const suite = requested === 'engines' ? 'unit' : requested
-const excluded = { unit: ['e2e', 'redis', 'package', 'helpers'] }
+const excluded = { unit: ['e2e', 'redis', 'package', 'flask', 'helpers'] }
 /** Suites of named files, and the files other suites leave to them. */
 const single = { 'redis-store': [join('test', 'redis', 'session-store.test.ts')] }
 const leftOut = { redis: single['redis-store'] }

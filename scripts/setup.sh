@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a fresh machine (Debian, Node.js and npm present) to build and test fastify-login:
-# the npm dependencies, then Chromium (end-to-end tests) and redis-server (Redis tests) from
+# the npm dependencies, then Chromium (end-to-end tests), redis-server (Redis tests) and Python's
+# Flask, Flask-Login and itsdangerous (the Flask tests) from
 # Debian's packages when they are missing. Idempotent: what is already there is left alone.
 set -euo pipefail
 
@@ -19,9 +20,13 @@ fi
 missing=()
 command -v chromium > /dev/null 2>&1 || missing+=(chromium)
 command -v redis-server > /dev/null 2>&1 || missing+=(redis-server)
+# the Flask tests (signing vectors, test/flask) run Debian's python3 with these packages
+for module in flask:python3-flask flask_login:python3-flask-login itsdangerous:python3-itsdangerous; do
+  /usr/bin/python3 -c "import ${module%%:*}" > /dev/null 2>&1 || missing+=("${module#*:}")
+done
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: chromium and redis-server are installed"
+  echo "setup: chromium, redis-server, python3-flask, python3-flask-login and python3-itsdangerous are installed"
 else
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing ${missing[*]}; run as root, or install them first: sudo apt-get install -y ${missing[*]}" >&2

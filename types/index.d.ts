@@ -267,9 +267,14 @@ declare namespace fastifyLogin {
   /** Tracked sessions in Redis: a `redis` (node-redis 4/5, client or cluster) or an `ioredis` client (or Cluster). */
   export function redisSessionStore (client: unknown, options?: RedisSessionStoreOptions): SessionStore
 
-  export interface FastifyLoginOptions {
+  /** The options: `secret` is required, unless `flask` gives the Flask application's key (the default `secret` then). */
+  export type FastifyLoginOptions = FastifyLoginCommonOptions & (
+    | { secret: Secret | Secret[], flask?: FlaskOptions | null }
+    | { secret?: Secret | Secret[], flask: FlaskOptions })
+
+  export interface FastifyLoginCommonOptions {
     /** Signs the remember cookie and tokens (at least 32 bytes). An array rotates keys: the first signs, all verify. */
-    secret: Secret | Secret[]
+    secret?: Secret | Secret[]
     /**
      * `@fastify/secure-session` options (one session), used only when no session plugin is registered yet.
      * Without `key` or `secret`, one key per `secret` of fastify-login is derived (rotation keeps sessions);
@@ -318,12 +323,26 @@ declare namespace fastifyLogin {
     freshFor?: number | null
     /** Tracked sessions: list and revoke a user's logins. `true` is `{}`. Default `null`. */
     sessions?: SessionsOptions | boolean | null
+    /** Share logins with a Flask application through Flask's and Flask-Login's own cookies. Default `null`. */
+    flask?: FlaskOptions | null
+  }
+
+  export interface FlaskOptions {
+    /** The Flask app's SECRET_KEY (any length; under 32 bytes logs a warning). An array: the first signs, all verify. */
+    secretKey: Secret | Secret[]
+    /** 'shared' (default): Flask's session cookie is the session. 'import': Flask's cookies log in once, then fastify-login's own. */
+    mode?: 'shared' | 'import'
+    /** Flask's SESSION_COOKIE_NAME. Default `'session'`. */
+    cookieName?: string
+    /** Flask's PERMANENT_SESSION_LIFETIME in seconds. Default 2678400 (31 days). */
+    permanentLifetime?: number
   }
 
   /** The options after defaults were applied (frozen). */
-  export interface ResolvedLoginOptions extends Readonly<Omit<FastifyLoginOptions,
-    'secret' | 'rememberCookie' | 'loginViews' | 'exemptMethods' | 'allowedHosts' | 'sessions' | 'freshFor'>> {
+  export interface ResolvedLoginOptions extends Readonly<Omit<FastifyLoginCommonOptions,
+    'secret' | 'rememberCookie' | 'loginViews' | 'exemptMethods' | 'allowedHosts' | 'sessions' | 'freshFor' | 'flask'>> {
     readonly secrets: readonly Secret[]
+    readonly flask: Readonly<{ secretKeys: readonly Secret[], mode: 'shared' | 'import', cookieName: string, permanentLifetime: number, shortKey: boolean }> | null
     readonly authHeaderName: string
     readonly sessionCookiePrefix: string
     readonly loginView: string | null
@@ -410,8 +429,18 @@ declare namespace fastifyLogin {
   }
 
   export interface SerializerOptions {
-    /** Separates purposes: a token made with one salt never loads with another. */
+    /** Separates purposes: a token made with one salt never loads with another (default: the format's, 'fastify-login' or 'itsdangerous'). */
     salt?: string
+    /**
+     * 'fastify-login' (default), or 'itsdangerous': exactly Python itsdangerous'
+     * `URLSafeTimedSerializer(secret, salt=salt)` tokens (HMAC-SHA1, django-concat key derivation,
+     * zlib when shorter); secrets of any length (another application's key).
+     */
+    format?: 'fastify-login' | 'itsdangerous'
+  }
+  export interface CookieEncodingOptions {
+    /** 'fastify-login' (default), or 'flask-login': Flask-Login's `<value>|<hex HMAC-SHA512>`. */
+    format?: 'fastify-login' | 'flask-login'
   }
   export class URLSafeTimedSerializer {
     constructor (secret: Secret | Secret[], options?: SerializerOptions)
@@ -446,10 +475,10 @@ declare namespace fastifyLogin {
   export function makeNextParam (loginUrl: string, currentUrl: string): string
   /** Django's `url_has_allowed_host_and_scheme`. */
   export function isSafeUrl (url: unknown, options?: IsSafeUrlOptions | null): boolean
-  /** Signs `value` (a string) in the plugin's remember-cookie format. */
-  export function encodeCookie (value: string, secret: Secret | Secret[]): string
+  /** Signs `value` (a string) in the plugin's remember-cookie format, or Flask-Login's (`format: 'flask-login'`). */
+  export function encodeCookie (value: string, secret: Secret | Secret[], options?: CookieEncodingOptions): string
   /** The value `encodeCookie` signed, or `null` for anything else (never throws). */
-  export function decodeCookie (cookie: unknown, secret: Secret | Secret[]): string | null
+  export function decodeCookie (cookie: unknown, secret: Secret | Secret[], options?: CookieEncodingOptions): string | null
 
   /** Longest token `URLSafeTimedSerializer.loads` accepts (characters). */
   export const MAX_TOKEN_LENGTH: number

@@ -15,6 +15,8 @@ import { flushSession, markNotFresh, recordSeen, removeLogin, rewriteIdentifier,
 export function createSessionStep (parts: LoginParts): (lookup: Lookup, userId: unknown) => MaybePromise<Found> {
   const { engine, options, tracked } = parts
   const { sessionProtection, absoluteTimeout, idleTimeout, userLoader } = options
+  // as write.ts's hashesUnused, read once here: a logged-in request does not reach write.ts
+  const hashesUnused = options.flask?.mode === 'shared'
 
   function drop (lookup: Lookup, reason: string): null {
     debug(lookup.request, `session login ended: ${reason}`)
@@ -92,7 +94,7 @@ export function createSessionStep (parts: LoginParts): (lookup: Lookup, userId: 
     if (user === null) {
       return drop(lookup, 'userLoader found no user')
     }
-    if (!authHashMatches(user, engine.get(request, AUTH_HASH))) {
+    if (!authHashMatches(user, engine.get(request, AUTH_HASH), hashesUnused)) {
       debug(request, 'session login ended: session auth hash changed, session flushed')
       return flushSession(parts, request).then(() => null)
     }

@@ -12,9 +12,12 @@ export const ENDED = '_login_ended'
 export const SID = '_sid'
 /** @fastify/csrf-protection's secret: always dropped when a login changes. */
 export const CSRF = '_csrf'
+/** Flask-Login's: the remember cookie's pending operation and a login's remember duration (`flask` option). */
+export const REMEMBER = '_remember'
+export const REMEMBER_SECONDS = '_remember_seconds'
 
 /** The keys that make up a login; removed together on logout and by strong protection. */
-export const LOGIN_KEYS: readonly string[] = [USER_ID, FRESH, IDENTIFIER, AUTH_HASH, LOGIN_AT, SEEN_AT, SID, ENDED]
+export const LOGIN_KEYS: readonly string[] = [USER_ID, FRESH, IDENTIFIER, AUTH_HASH, LOGIN_AT, SEEN_AT, SID, ENDED, REMEMBER, REMEMBER_SECONDS]
 
 /** The session's times (`_login_at`, `_seen_at`, `_fresh`) are whole seconds since the epoch. */
 export function nowSeconds (): number {

@@ -20,6 +20,11 @@ export interface LoginParts {
   readonly identifiers: Identifiers
 }
 
+/** Session auth hashes are not kept with `flask` (mode 'shared'): Flask-Login's logins carry none. */
+export function hashesUnused (options: ResolvedLoginOptions): boolean {
+  return options.flask?.mode === 'shared'
+}
+
 /** The application's keys in the session: everything but the login and the CSRF secret. */
 export function applicationKeys (parts: LoginParts, request: FastifyRequest): string[] {
   return parts.engine.keys(request).filter((key) => key !== CSRF && !LOGIN_KEYS.includes(key))
@@ -36,7 +41,7 @@ export function keysKeptByLogin (parts: LoginParts, request: FastifyRequest, id:
     return []
   }
   const previous = engine.get(request, USER_ID)
-  if (previous !== undefined && (previous !== id || !authHashMatches(user, engine.get(request, AUTH_HASH)))) {
+  if (previous !== undefined && (previous !== id || !authHashMatches(user, engine.get(request, AUTH_HASH), hashesUnused(parts.options)))) {
     return []
   }
   return applicationKeys(parts, request)
@@ -48,7 +53,7 @@ export function keysKeptByLogin (parts: LoginParts, request: FastifyRequest, id:
  */
 export function loginEntries (options: ResolvedLoginOptions, user: User, id: string, fresh: boolean, identifier: string, sid: string | null): Record<string, unknown> {
   const entries: Record<string, unknown> = { [USER_ID]: id, [FRESH]: freshValue(fresh), [IDENTIFIER]: identifier }
-  const hash = authHashOf(user)
+  const hash = hashesUnused(options) ? null : authHashOf(user)
   if (hash !== null) entries[AUTH_HASH] = hash
   const now = nowSeconds()
   if (options.absoluteTimeout !== null) entries[LOGIN_AT] = now
@@ -78,6 +83,8 @@ export async function startLogin (parts: LoginParts, request: FastifyRequest, us
   const { engine, options, identifiers } = parts
   await engine.rotate(request, keysKeptByLogin(parts, request, id, user))
   dropCsrfCookie(request)
+  // an engine that keeps every key (Flask's cookie) still holds the end marker and the old login's times
+  for (const key of LOGIN_KEYS) engine.remove(request, key)
   for (const [key, value] of Object.entries(loginEntries(options, user, id, fresh, identifiers.ofRequest(request), sid))) {
     engine.set(request, key, value)
   }

@@ -1,8 +1,10 @@
 import type { FastifyLoginOptions, ResolvedLoginOptions, Secret } from '../../types/index.js'
 import { FST_LOGIN_INVALID_OPTION, FST_LOGIN_NO_LOADER } from '../core/errors.js'
-import { normalizeSecrets } from '../signing/serializer.js'
+import { createHmac } from 'node:crypto'
+import { MIN_SECRET_BYTES, normalizeSecrets } from '../signing/secrets.js'
 import { refuseUnknown, TOP_LEVEL_OPTIONS } from './names.js'
 import { check, COOKIE_NAME, HEADER_NAME, HTTP_METHOD, isBoolean, isFunction, isSecondsOrNull, isString, isStringOrNull, isViewOrNull, optional } from './checks.js'
+import { resolveFlask } from './flask.js'
 import { resolveRememberCookie } from './remember-cookie.js'
 import { resolveSessions } from './sessions.js'
 
@@ -49,6 +51,14 @@ function resolveSessionProtection (value: unknown): 'basic' | 'strong' | false {
 }
 
 type Given = FastifyLoginOptions & Record<string, unknown>
+
+/**
+ * With `flask`, `secret` defaults to the Flask app's key; one shorter than 32 bytes (accepted with
+ * a warning) is stretched to 32 with HMAC-SHA256 for fastify-login's own signatures.
+ */
+function secretsOfFlask (keys: readonly Secret[]): Secret[] {
+  return keys.map((key) => Buffer.byteLength(key) >= MIN_SECRET_BYTES ? key : createHmac('sha256', key).update('fastify-login secret from flask.secretKey').digest())
+}
 
 /** The session plugin's options and the loaders. */
 function sessionAndLoaders (options: Given, secrets: Secret[]) {
@@ -109,7 +119,8 @@ export function resolveOptions (input: unknown): ResolvedLoginOptions {
   }
   const options = input as Given
   refuseUnknown(options, TOP_LEVEL_OPTIONS)
-  const secrets = normalizeSecrets(options.secret)
+  const flask = resolveFlask(options.flask, { sessions: options.sessions, session: options.session })
+  const secrets = flask !== null && options.secret === undefined ? secretsOfFlask(flask.secretKeys) : normalizeSecrets(options.secret)
 
   for (const name of ['userLoader', 'requestLoader', 'headerLoader', 'tokenLoader', 'unauthorizedHandler', 'needsRefreshHandler', 'localize', 'anonymousUser']) {
     optional(options, name, isFunction, undefined)
@@ -123,5 +134,5 @@ export function resolveOptions (input: unknown): ResolvedLoginOptions {
   }
   const idleTimeout = optional<number | null>(options, 'idleTimeout', isSecondsOrNull, null)
   const absoluteTimeout = optional<number | null>(options, 'absoluteTimeout', isSecondsOrNull, null)
-  return Object.freeze({ ...sessionAndLoaders(options, secrets), ...flows(options), ...loginRules(options, idleTimeout, absoluteTimeout) })
+  return Object.freeze({ ...sessionAndLoaders(options, secrets), ...flows(options), ...loginRules(options, idleTimeout, absoluteTimeout), flask })
 }

@@ -6,6 +6,7 @@ import { FST_LOGIN_INVALID_USER } from '../core/errors.js'
 import type { Found, Lookup } from '../core/state.js'
 import { authHashOf } from '../core/user.js'
 import type { LoginParts } from '../login/write.js'
+import { decodeFlaskLogin, encodeFlaskLogin } from '../signing/cookie-encoding.js'
 import { URLSafeTimedSerializer } from '../signing/serializer.js'
 
 /** What a verified remember cookie holds. */
@@ -75,11 +76,14 @@ export class RememberCookie {
   readonly #options: ResolvedLoginOptions['rememberCookie']
   /** With `sessions`, every cookie names a tracked session; without, none may. */
   readonly #tracked: boolean
+  /** `flask`: Flask-Login's cookies are read (mode 'import', then re-issued in this format) or are the format (mode 'shared'). */
+  readonly #flask: ResolvedLoginOptions['flask']
 
   constructor (options: ResolvedLoginOptions) {
     this.#serializer = new URLSafeTimedSerializer([...options.secrets], { salt: 'fastify-login.remember' })
     this.#options = options.rememberCookie
     this.#tracked = options.sessions !== null
+    this.#flask = options.flask
   }
 
   get name (): string {
@@ -91,21 +95,42 @@ export class RememberCookie {
    * FST_LOGIN_INVALID_USER when it would not fit a cookie (browsers keep 4096 bytes).
    */
   issue (claims: RememberClaims, duration: number): string {
+    if (this.#flask?.mode === 'shared') {
+      // Flask-Login's `<id>|<hex HMAC-SHA512>`: no issue time, no auth hash, no token
+      return this.#fits(encodeFlaskLogin(claims.id as string, this.#flask.secretKeys))
+    }
     const wire: WirePayload = claims.session != null
       ? { s: claims.session.id, t: claims.session.token, d: duration }
       : claims.token !== null ? { k: claims.token, d: duration } : { u: claims.id, d: duration }
     if (claims.hash !== null) {
       wire.h = claims.hash
     }
-    const value = this.#serializer.dumps(wire)
-    if (Buffer.byteLength(this.#options.name) + 1 + value.length > MAX_COOKIE_BYTES) {
+    return this.#fits(this.#serializer.dumps(wire))
+  }
+
+  #fits (value: string): string {
+    if (Buffer.byteLength(this.#options.name) + 1 + Buffer.byteLength(value) > MAX_COOKIE_BYTES) {
       throw new FST_LOGIN_INVALID_USER('its id, auth token or auth hash is too long for the remember cookie (4096 bytes)')
     }
     return value
   }
 
+  /** A Flask-Login cookie as a payload: its end is the browser's; in mode 'import' it is re-issued in this format. */
+  #decodeFlask (value: string): RememberPayload | string {
+    const flask = this.#flask as NonNullable<ResolvedLoginOptions['flask']>
+    const id = nonEmpty(decodeFlaskLogin(value, flask.secretKeys))
+    if (id === null || this.#tracked) {
+      return 'not a Flask-Login remember cookie of this key'
+    }
+    const imported = flask.mode === 'import'
+    return { id, token: null, session: null, hash: null, duration: this.#options.duration, issuedAt: Math.floor(Date.now() / 1000), renew: imported }
+  }
+
   /** The verified payload, or the reason the cookie is refused. Never throws. */
   decode (value: string): RememberPayload | string {
+    if (this.#flask?.mode === 'shared' || (this.#flask !== null && /\|[0-9a-f]{128}$/.test(value))) {
+      return this.#decodeFlask(value)
+    }
     let meta: ReturnType<URLSafeTimedSerializer['loadsWithMeta']>
     try {
       meta = this.#serializer.loadsWithMeta(value)

@@ -6,7 +6,7 @@ import { debug } from '../core/log.js'
 import type { Found, LoginState, Lookup } from '../core/state.js'
 import { asUser, authHashMatches, idOf, sameSecret } from '../core/user.js'
 import { SID } from '../login/keys.js'
-import { startLogin } from '../login/write.js'
+import { hashesUnused, startLogin } from '../login/write.js'
 import { carriesCookies, type RememberParts, type RememberPayload, type UserOfCookie } from './cookie.js'
 import { rememberHashOf } from '../tracked/tokens.js'
 import { createRotation } from './rotation.js'
@@ -22,7 +22,7 @@ export function cookieBelongsTo (parts: RememberParts, request: FastifyRequest, 
   const owner = payload.token !== null
     ? typeof user.getAuthToken === 'function' && sameSecret(user.getAuthToken(), payload.token)
     : payload.id === idOf(parts.options, user)
-  return owner && authHashMatches(user, payload.hash ?? undefined)
+  return owner && authHashMatches(user, payload.hash ?? undefined, hashesUnused(parts.options))
 }
 
 /** The remember-cookie step: restores a login, or re-issues the cookie of a session login. */
@@ -49,7 +49,7 @@ export function createRememberStep (parts: RememberParts) {
       debug(request, 'remember cookie rejected: user is not active')
       return null
     }
-    if (!authHashMatches(user, payload.hash ?? undefined)) {
+    if (!authHashMatches(user, payload.hash ?? undefined, hashesUnused(options))) {
       debug(request, 'remember cookie rejected: session auth hash changed')
       return null
     }

@@ -6,7 +6,7 @@ import type { FastifyRequest } from 'fastify'
  * (the session lives in a store, the cookie holds its signed id).
  */
 export interface SessionEngine {
-  readonly name: 'secure-session' | 'session'
+  readonly name: 'secure-session' | 'session' | 'flask'
   readonly cookieName: string
   get (request: FastifyRequest, key: string): unknown
   set (request: FastifyRequest, key: string, value: unknown): void

@@ -6,6 +6,7 @@ import type { SecureSessionPluginOptions as SecureSessionOptions } from '@fastif
 import type { ResolvedLoginOptions, Secret } from '../../types/index.js'
 import { FST_LOGIN_INVALID_OPTION, FST_LOGIN_UNSUPPORTED_SESSION } from '../core/errors.js'
 import type { SessionEngine } from './engine.js'
+import { flaskSession } from './flask-session.js'
 import { secureSession } from './secure-session.js'
 import { storeSession } from './store-session.js'
 
@@ -111,11 +112,27 @@ function refuseSameCookie (options: ResolvedLoginOptions, sessionCookie: string)
   }
 }
 
+/** `flask` in mode 'shared': Flask's session cookie is the session, so no session plugin may be registered. */
+async function sharedWithFlask (fastify: FastifyInstance, options: ResolvedLoginOptions): Promise<SessionEngine> {
+  if (fastify.hasRequestDecorator('session')) {
+    throw new FST_LOGIN_UNSUPPORTED_SESSION('the `flask` option (mode "shared") uses Flask\'s session cookie as the session: register no session plugin of your own')
+  }
+  const flask = options.flask as NonNullable<ResolvedLoginOptions['flask']>
+  if (flask.shortKey) {
+    fastify.log.warn('fastify-login: flask.secretKey is shorter than 32 bytes; it is the Flask application\'s SECRET_KEY, so it is accepted (a longer one is safer)')
+  }
+  refuseSameCookie(options, flask.cookieName)
+  return flaskSession(fastify, flask)
+}
+
 /**
  * The session engine fastify-login works through: the session plugin the application registered,
  * else @fastify/secure-session registered here with `options.session` and the cookie defaults.
  */
 export async function setupSession (fastify: FastifyInstance, options: ResolvedLoginOptions): Promise<SessionEngine> {
+  if (options.flask?.mode === 'shared') {
+    return sharedWithFlask(fastify, options)
+  }
   const existing = existingEngine(fastify, options)
   if (existing !== null) {
     refuseSameCookie(options, existing.cookieName)

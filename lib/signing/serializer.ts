@@ -1,14 +1,12 @@
 // An itsdangerous-style signer: JSON values signed with the time they were issued, in a form that
-// needs no escaping in a URL query or a cookie. Built on @fastify/cookie's Signer, which signs with
-// the first key, verifies with all of them in constant time and says when a fallback key matched.
-//
-// Token: base64url(JSON) "." base64url(issued-at seconds, big-endian, no leading zero bytes) "."
-// base64url(HMAC-SHA256(derivedKey, first two parts)); derivedKey = HMAC-SHA256(secret,
-// "fastify-login:" + salt) for each secret, so a salt separates purposes.
-import { createHmac } from 'node:crypto'
-import { Signer } from '@fastify/cookie'
-import { FST_LOGIN_INVALID_OPTION, FST_LOGIN_INVALID_SECRET, FST_LOGIN_INVALID_VALUE } from '../core/errors.js'
+// needs no escaping in a URL query or a cookie. Two formats: fastify-login's own
+// (native-format.ts, the default) and Python itsdangerous' (`format: 'itsdangerous'`,
+// itsdangerous.ts), which reads and writes exactly the tokens a Flask application makes.
+import { FST_LOGIN_INVALID_OPTION, FST_LOGIN_INVALID_VALUE } from '../core/errors.js'
 import type { Secret, SerializerOptions } from '../../types/index.js'
+import type { Failure, TokenFailure } from './itsdangerous.js'
+import { itsdangerousFormat, nativeFormat, type TokenFormat } from './native-format.js'
+import { normalizeSecrets } from './secrets.js'
 
 /**
  * Longest token `loads` reads. Browsers keep at most about 4 096 bytes per cookie and servers
@@ -18,20 +16,12 @@ import type { Secret, SerializerOptions } from '../../types/index.js'
  */
 export const MAX_TOKEN_LENGTH = 8192
 
-/** Secrets shorter than this many bytes are refused (SEC-12). */
-export const MIN_SECRET_BYTES = 32
-
 /** How far in the future an issue time may be (clock skew between servers) before it is refused. */
 export const MAX_CLOCK_SKEW_SECONDS = 60
 
-const DEFAULT_SALT = 'fastify-login'
-const KEY_DERIVATION_PREFIX = 'fastify-login:'
-// HMAC-SHA256 is 32 bytes: 43 base64url characters without padding.
-const TOKEN_RE = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{43})$/
-// Issue times are kept in at most 6 bytes (seconds up to 2^48, far beyond any real date).
-const TIMESTAMP_BYTES = 6
+const DEFAULT_SALT = { 'fastify-login': 'fastify-login', itsdangerous: 'itsdangerous' } as const
 
-export { FST_LOGIN_INVALID_VALUE }
+export { FST_LOGIN_INVALID_VALUE, normalizeSecrets }
 export type { Secret }
 
 export interface LoadOptions {
@@ -67,54 +57,13 @@ export class SignatureExpired extends BadSignature {
   }
 }
 
-/** Validates the secret option (SEC-12) and returns it as a non-empty array. */
-export function normalizeSecrets (secret: unknown): Secret[] {
-  if (secret === undefined || secret === null) {
-    throw new FST_LOGIN_INVALID_SECRET('a secret is required (a string or Buffer of at least 32 bytes, or an array of them)')
-  }
-  const secrets: unknown[] = Array.isArray(secret) ? secret : [secret]
-  if (secrets.length === 0) {
-    throw new FST_LOGIN_INVALID_SECRET('the secret array is empty')
-  }
-  secrets.forEach((entry, index) => {
-    if (typeof entry !== 'string' && !Buffer.isBuffer(entry)) {
-      throw new FST_LOGIN_INVALID_SECRET(`secret at index ${index} must be a string or Buffer, got ${entry === null ? 'null' : typeof entry}`)
-    }
-    const bytes = Buffer.byteLength(entry)
-    if (bytes < MIN_SECRET_BYTES) {
-      throw new FST_LOGIN_INVALID_SECRET(`secret at index ${index} is ${bytes} bytes; at least ${MIN_SECRET_BYTES} are required`)
-    }
-  })
-  return secrets as Secret[]
+const FAILURES: Record<Failure, string> = {
+  malformed: 'token is not payload.timestamp.signature in base64url',
+  signature: 'signature does not match',
+  timestamp: 'timestamp is malformed',
+  base64: 'payload is not canonical base64url',
+  payload: 'payload is not UTF-8 JSON'
 }
-
-function deriveKey (secret: Secret, salt: string): Buffer {
-  return createHmac('sha256', secret).update(KEY_DERIVATION_PREFIX + salt, 'utf8').digest()
-}
-
-/** Decodes base64url only when `text` is the canonical encoding of its bytes. */
-function decodeBase64url (text: string): Buffer | null {
-  const bytes = Buffer.from(text, 'base64url')
-  return bytes.toString('base64url') === text ? bytes : null
-}
-
-function encodeTimestamp (seconds: number): string {
-  const bytes = Buffer.alloc(TIMESTAMP_BYTES)
-  bytes.writeUIntBE(seconds, 0, TIMESTAMP_BYTES)
-  let start = 0
-  while (start < TIMESTAMP_BYTES - 1 && bytes[start] === 0) start++
-  return bytes.subarray(start).toString('base64url')
-}
-
-function decodeTimestamp (text: string): number | null {
-  const bytes = decodeBase64url(text)
-  if (bytes === null || bytes.length > TIMESTAMP_BYTES || (bytes.length > 1 && bytes[0] === 0)) {
-    return null
-  }
-  return bytes.readUIntBE(0, bytes.length)
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 function nowSeconds (): number {
   return Math.max(0, Math.floor(Date.now() / 1000))
@@ -128,16 +77,26 @@ function checkMaxAge (maxAge: unknown): number | null {
   return maxAge
 }
 
+function formatOf (secret: unknown, options: SerializerOptions): TokenFormat {
+  const format: unknown = options?.format ?? 'fastify-login'
+  if (format !== 'fastify-login' && format !== 'itsdangerous') {
+    throw new FST_LOGIN_INVALID_OPTION('format', `must be 'fastify-login' or 'itsdangerous', got ${String(format)}`)
+  }
+  const salt: unknown = options?.salt === undefined ? DEFAULT_SALT[format] : options.salt
+  if (typeof salt !== 'string' || salt.length === 0) {
+    throw new FST_LOGIN_INVALID_OPTION('salt', 'must be a non-empty string')
+  }
+  // the Python format reads another application's key: any length (the flask option warns)
+  return format === 'itsdangerous'
+    ? itsdangerousFormat(normalizeSecrets(secret, 1), salt)
+    : nativeFormat(normalizeSecrets(secret), salt)
+}
+
 export class URLSafeTimedSerializer {
-  readonly #signer: Signer
+  readonly #format: TokenFormat
 
   constructor (secret: Secret | Secret[], options: SerializerOptions = {}) {
-    const secrets = normalizeSecrets(secret)
-    const salt: unknown = options?.salt === undefined ? DEFAULT_SALT : options.salt
-    if (typeof salt !== 'string' || salt.length === 0) {
-      throw new FST_LOGIN_INVALID_OPTION('salt', 'must be a non-empty string')
-    }
-    this.#signer = new Signer(secrets.map((entry) => deriveKey(entry, salt)), 'sha256')
+    this.#format = formatOf(secret, options)
   }
 
   /** Signs a JSON value with the current time: `payload.timestamp.signature`, URL- and cookie-safe. */
@@ -151,8 +110,7 @@ export class URLSafeTimedSerializer {
     if (json === undefined) {
       throw new FST_LOGIN_INVALID_VALUE(`value cannot be serialized as JSON: ${typeof value}`)
     }
-    const unsigned = Buffer.from(json, 'utf8').toString('base64url') + '.' + encodeTimestamp(nowSeconds())
-    const token = toUrlSafe(this.#signer.sign(unsigned))
+    const token = this.#format.sign(json, nowSeconds())
     if (token.length > MAX_TOKEN_LENGTH) {
       throw new FST_LOGIN_INVALID_VALUE(`value is too large: the token would be ${token.length} characters, over ${MAX_TOKEN_LENGTH}`)
     }
@@ -172,36 +130,22 @@ export class URLSafeTimedSerializer {
     if (token.length > MAX_TOKEN_LENGTH) {
       throw new BadSignature(`token is longer than ${MAX_TOKEN_LENGTH} characters`)
     }
-    const parts = TOKEN_RE.exec(token)
-    if (parts === null) {
-      throw new BadSignature('token is not payload.timestamp.signature in base64url')
+    let verified: ReturnType<TokenFormat['verify']>
+    try {
+      verified = this.#format.verify(token)
+    } catch (err) {
+      throw new BadSignature(FAILURES[(err as TokenFailure).reason])
     }
-    const [, payload, timestamp, signature] = parts as unknown as [string, string, string, string]
-    const result = this.#signer.unsign(`${payload}.${timestamp}.${fromUrlSafe(signature)}`)
-    if (!result.valid) throw new BadSignature('signature does not match')
-
-    const issuedAt = decodeTimestamp(timestamp)
-    if (issuedAt === null) throw new BadSignature('timestamp is malformed')
+    const { json, issuedAt, renew } = verified
     const now = nowSeconds()
     if (issuedAt > now + MAX_CLOCK_SKEW_SECONDS) throw new BadSignature('timestamp is in the future')
     if (maxAge !== null && now - issuedAt > maxAge) throw new SignatureExpired(issuedAt, maxAge)
-
-    const bytes = decodeBase64url(payload)
-    if (bytes === null) throw new BadSignature('payload is not canonical base64url')
     let value: unknown
     try {
-      value = JSON.parse(utf8.decode(bytes))
+      value = JSON.parse(json)
     } catch {
-      throw new BadSignature('payload is not UTF-8 JSON')
+      throw new BadSignature(FAILURES.payload)
     }
-    return { value, issuedAt, renew: result.renew }
+    return { value, issuedAt, renew }
   }
-}
-
-function toUrlSafe (signed: string): string {
-  return signed.replaceAll('+', '-').replaceAll('/', '_')
-}
-
-function fromUrlSafe (signature: string): string {
-  return signature.replaceAll('-', '+').replaceAll('_', '/')
 }

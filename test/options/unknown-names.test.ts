@@ -29,7 +29,9 @@ const misspelt: Array<[string, Record<string, unknown>, string, string]> = [
   ['userLoder (no loader at all otherwise)', { userLoder: userLoader }, 'userLoder', 'userLoader'],
   ['SessionProtection (case)', { userLoader, SessionProtection: 'strong' }, 'SessionProtection', 'sessionProtection'],
   ['rememberCookie.httponly', { userLoader, rememberCookie: { httponly: false } }, 'rememberCookie.httponly', 'rememberCookie.httpOnly'],
-  ['sessions.onlimit', { userLoader, sessions: { onlimit: 'refuse' } }, 'sessions.onlimit', 'sessions.onLimit']
+  ['sessions.onlimit', { userLoader, sessions: { onlimit: 'refuse' } }, 'sessions.onlimit', 'sessions.onLimit'],
+  ['sessions.recheckevery', { userLoader, sessions: { recheckevery: 30 } }, 'sessions.recheckevery', 'sessions.recheckEvery'],
+  ['flask.secretkey', { userLoader, flask: { secretKey: 'flask-secret', secretkey: 'typo' } }, 'flask.secretkey', 'flask.secretKey']
 ]
 
 for (const [label, options, path, meant] of misspelt) {

@@ -11,7 +11,7 @@ const B = Buffer.alloc(32, 0xb)
 const C = 'secret-C-that-is-at-least-32-bytes-long'
 
 /** A server with `secret` (an earlier or later deployment of the same application). */
-async function server (t: TestContext, secret: FastifyLoginOptions['secret'], session?: FastifyLoginOptions['session']) {
+async function server (t: TestContext, secret: NonNullable<FastifyLoginOptions['secret']>, session?: FastifyLoginOptions['session']) {
   const users = makeUsers()
   const app = Fastify()
   t.after(() => app.close())
