@@ -259,7 +259,7 @@ declare namespace fastifyLogin {
   }
 
   export interface RedisSessionStoreOptions {
-    /** Key prefix. Default `'fastify-login:'`. */
+    /** Key prefix, and the pub/sub channel `<prefix>ended` of ended sessions. Default `'fastify-login:'`. */
     prefix?: string
   }
   /** Tracked sessions in process memory: for one process (and tests). */
