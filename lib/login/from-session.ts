@@ -102,7 +102,6 @@ export function createSessionStep (parts: LoginParts): (lookup: Lookup, userId: 
     if (idleTimeout !== null && lookup.now - lookup.seenAt >= Math.max(1, idleTimeout / 10)) {
       recordSeen(parts, request, lookup.now)
     }
-    engine.saveOnlyWhileStored?.(request)
     if (lookup.entry !== null) {
       tracked?.touch(request, lookup.entry, (error) => request.log.warn({ err: error }, 'fastify-login: could not record the session\'s last sighting'))
     }
@@ -110,6 +109,8 @@ export function createSessionStep (parts: LoginParts): (lookup: Lookup, userId: 
   }
 
   return function fromSession (lookup, userId) {
+    // whatever becomes of this login, the session held one: a logout elsewhere must stay final
+    engine.saveOnlyWhileStored?.(lookup.request)
     if (typeof userId !== 'string' || userId === '') {
       return drop(lookup, 'malformed user id')
     }

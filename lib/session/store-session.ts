@@ -24,6 +24,7 @@ interface StoreSessionLike {
 
 interface StoreLike {
   get (id: string, done: (error: Error | null, session?: unknown) => void): void
+  set (id: string, session: unknown, done: (error?: Error | null) => void): void
   destroy (id: string, done: (error?: Error | null) => void): void
 }
 
@@ -53,23 +54,58 @@ const kSave = Symbol('fastify-login.save')
 type SessionWithStore = StoreSessionLike & { [kStore]: StoreLike, [kSave]: StoreSessionLike['save'] }
 
 /**
- * The `save` of a session that held a login when its request arrived: before writing, it checks
- * that the session still exists, because a logout elsewhere destroyed it while this request was in
- * flight, and saving now would bring the old login back to life (express-session #632). One
- * function for every request; the store and the original `save` sit on the session under symbols.
+ * What a logout leaves, before it destroys a session that held a login, under the session's id
+ * with this suffix (no id @fastify/session generates holds a dot): its copies in flight find it.
  */
-function saveIfStillStored (this: SessionWithStore, done?: Done): Promise<void> | undefined {
-  const check = (finish: Done): void => {
-    this[kStore].get(this.sessionId, (error, stored) => {
-      if (error === null && (stored === null || stored === undefined)) finish()
-      else this[kSave](finish)
+const ENDED_MARK = '.ended'
+
+/**
+ * The `save` of a session that held a login when its request arrived. A logout elsewhere may
+ * destroy that session while this request is in flight, and writing it now would bring the login
+ * back (express-session #632). The logout leaves its mark first, then destroys (leaveEndMark);
+ * this save writes first, then looks for the mark, and destroys the session again when it finds
+ * one: whichever way the two interleave, the session ends destroyed. When the store cannot say,
+ * the session goes too (fail closed). One function for every request; the store and the original
+ * `save` sit on the session under symbols.
+ */
+function saveThenCheck (this: SessionWithStore, done?: Done): Promise<void> | undefined {
+  const run = (finish: Done): void => {
+    this[kSave]((error) => {
+      if (error) {
+        finish(error)
+        return
+      }
+      const id = this.sessionId
+      this[kStore].get(id + ENDED_MARK, (error, mark) => {
+        if (error === null && (mark === null || mark === undefined)) finish()
+        else this[kStore].destroy(id, () => finish(error))
+      })
     })
   }
   if (done !== undefined) {
-    check(done)
+    run(done)
     return undefined
   }
-  return promisify(check)()
+  return promisify(run)()
+}
+
+/**
+ * Before a session that held a login is destroyed: the mark its copies in flight look for after
+ * they write (saveThenCheck). It lives as long as the session could have (its cookie's maxAge,
+ * else the day a store keeps a session without one): the longest in-flight request covered.
+ */
+function leaveEndMark (session: SessionWithStore, seconds: number): Promise<Error | null> {
+  const mark = { cookie: { originalMaxAge: seconds * 1000, expires: new Date(Date.now() + seconds * 1000) } }
+  return new Promise((resolve) => {
+    session[kStore].set(session.sessionId + ENDED_MARK, mark, (error) => resolve(error ?? null))
+  })
+}
+
+function lifetimeOf (session: Pick<StoreSessionLike, 'cookie'>): number {
+  const maxAge = session.cookie?.originalMaxAge
+  // a cookie without maxAge: the store keeps the session about a day after its last save
+  // (connect-redis' default TTL)
+  return typeof maxAge === 'number' && maxAge > 0 ? maxAge / 1000 : STORED_SESSION_SECONDS
 }
 
 function hasStoreSession (request: FastifyRequest): boolean {
@@ -99,8 +135,14 @@ export function storeSession (fastify: FastifyInstance, cookieName: string, cook
       if (!hasStoreSession(request)) {
         throw new FST_LOGIN_NO_SESSION()
       }
+      const session = sessionOf<SessionWithStore>(request)
+      // a session that held a login when its request arrived: marked first, so that none of its
+      // copies in flight can write it back (saveThenCheck); the browser gets its new session
+      // even when the store fails, and the store's error follows
+      const failed = session[kStore] === undefined ? null : await leaveEndMark(session, lifetimeOf(session))
       // destroys the old id in the store, so a replayed old cookie finds nothing
-      await sessionOf<StoreSessionLike>(request).regenerate([...keep])
+      await session.regenerate([...keep])
+      if (failed !== null) throw failed
     },
     hasSession: hasStoreSession,
     cookieFor: async (data) => {
@@ -121,12 +163,8 @@ export function storeSession (fastify: FastifyInstance, cookieName: string, cook
         resolve(error !== null || (stored !== null && stored !== undefined))
       })
     }),
-    lifetime: (request) => {
-      const maxAge = sessionOf<StoreSessionLike>(request).cookie?.originalMaxAge
-      // a cookie without maxAge: the store keeps the session about a day after its last save
-      // (connect-redis' default TTL), so an entry tracking it must not outlive that
-      return typeof maxAge === 'number' && maxAge > 0 ? maxAge / 1000 : STORED_SESSION_SECONDS
-    },
+    // an entry tracking the session must not outlive it
+    lifetime: (request) => lifetimeOf(sessionOf<StoreSessionLike>(request)),
     storedId: (request) => sessionOf<StoreSessionLike>(request).sessionId,
     storedExists: (id) => new Promise((resolve, reject) => {
       store ??= sessionStoreOf(fastify)
@@ -142,7 +180,7 @@ export function storeSession (fastify: FastifyInstance, cookieName: string, cook
       session[kSave] = session.save
       // not enumerable: @fastify/session copies a session's enumerable keys into the session it
       // builds from a stored one (a store that keeps objects hands this very one back)
-      Object.defineProperty(session, 'save', { value: saveIfStillStored, configurable: true, writable: true })
+      Object.defineProperty(session, 'save', { value: saveThenCheck, configurable: true, writable: true })
     }
   }
 }
