@@ -1,6 +1,7 @@
 // fastify-login's session interface on @fastify/session: the session lives in a store and the
 // cookie holds its signed id. The only file that reaches into @fastify/session and Fastify
-// internals (the store outside a request, and the session's own save).
+// internals (the store outside a request, the store's `get` watched for tracked sessions, and the
+// session's own save).
 import { promisify } from 'node:util'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { FST_LOGIN_NO_SESSION } from '../core/errors.js'
@@ -22,9 +23,42 @@ interface StoreSessionLike {
   [key: string]: unknown
 }
 
+type Read = (error: Error | null, session?: unknown) => void
+
 interface StoreLike {
-  get (id: string, done: (error: Error | null, session?: unknown) => void): void
+  get (id: string, done: Read): void
   destroy (id: string, done: (error?: Error | null) => void): void
+}
+
+type ReadListener = (id: string) => void
+const kOwnGet = Symbol('fastify-login.ownGet')
+const kReadListeners = Symbol('fastify-login.readListeners')
+type WatchedStore = StoreLike & { [kOwnGet]?: StoreLike['get'], [kReadListeners]?: Set<ReadListener> }
+
+/** A read with the store's own `get`: fastify-login's reads (the in-flight check, revocations) tell no listener. */
+function readStored (store: WatchedStore, id: string, done: Read): void {
+  Reflect.apply(store[kOwnGet] ?? store.get, store, [id, done])
+}
+
+/**
+ * The listeners of the reads @fastify/session makes: the first call replaces the store's `get`
+ * with one that tells them the id before it reads (@fastify/session holds the store object, so
+ * its method is the one place that sees a request's read start). Null when the store cannot take
+ * it (frozen or sealed): then nobody is told.
+ */
+function readListeners (store: WatchedStore): Set<ReadListener> | null {
+  const known = store[kReadListeners]
+  if (known !== undefined) return known
+  const get = store.get
+  const listeners = new Set<ReadListener>()
+  function watchedGet (this: StoreLike, id: string, done: Read): unknown {
+    for (const listener of listeners) listener(id)
+    return Reflect.apply(get, this, [id, done])
+  }
+  if (!Reflect.defineProperty(store, 'get', { value: watchedGet, configurable: true, writable: true })) return null
+  Object.defineProperty(store, kOwnGet, { value: get })
+  Object.defineProperty(store, kReadListeners, { value: listeners })
+  return listeners
 }
 
 /**
@@ -60,7 +94,7 @@ type SessionWithStore = StoreSessionLike & { [kStore]: StoreLike, [kSave]: Store
  */
 function saveIfStillStored (this: SessionWithStore, done?: Done): Promise<void> | undefined {
   const check = (finish: Done): void => {
-    this[kStore].get(this.sessionId, (error, stored) => {
+    readStored(this[kStore], this.sessionId, (error, stored) => {
       if (error === null && (stored === null || stored === undefined)) finish()
       else this[kSave](finish)
     })
@@ -117,7 +151,7 @@ export function storeSession (fastify: FastifyInstance, cookieName: string, cook
     },
     stillExists: (request) => new Promise((resolve) => {
       const store = (request as unknown as { sessionStore: StoreLike }).sessionStore
-      store.get(sessionOf<StoreSessionLike>(request).sessionId, (error, stored) => {
+      readStored(store, sessionOf<StoreSessionLike>(request).sessionId, (error, stored) => {
         resolve(error !== null || (stored !== null && stored !== undefined))
       })
     }),
@@ -130,12 +164,20 @@ export function storeSession (fastify: FastifyInstance, cookieName: string, cook
     storedId: (request) => sessionOf<StoreSessionLike>(request).sessionId,
     storedExists: (id) => new Promise((resolve, reject) => {
       store ??= sessionStoreOf(fastify)
-      store.get(id, (error, stored) => { if (error) reject(error); else resolve(stored !== null && stored !== undefined) })
+      readStored(store, id, (error, stored) => { if (error) reject(error); else resolve(stored !== null && stored !== undefined) })
     }),
     destroyStored: (id) => new Promise((resolve, reject) => {
       store ??= sessionStoreOf(fastify)
       store.destroy(id, (error) => { if (error) reject(error); else resolve() })
     }),
+    onStoredRead: (listener) => {
+      store ??= sessionStoreOf(fastify)
+      const listeners = readListeners(store)
+      if (listeners === null) return false
+      listeners.add(listener)
+      fastify.addHook('onClose', (_instance, done) => { listeners.delete(listener); done() })
+      return true
+    },
     saveOnlyWhileStored: (request) => {
       const session = sessionOf<SessionWithStore>(request)
       session[kStore] = (request as unknown as { sessionStore: StoreLike }).sessionStore
