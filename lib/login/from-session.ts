@@ -126,7 +126,7 @@ export function createSessionStep (parts: LoginParts): (lookup: Lookup, userId: 
       return drop(lookup, reason)
     }
     if (tracked !== null) {
-      return chain(lookup, tracked.live(sid, userId), trackedLive)
+      return chain(lookup, tracked.live(sid, userId, lookup.request), trackedLive)
     }
     return callUserLoader(lookup)
   }

@@ -39,6 +39,12 @@ export interface SessionEngine {
   /** Destroys a stored session by its id (a revoked tracked session's). */
   destroyStored? (id: string): Promise<void>
   /**
+   * Tells `listener` the id of every stored session the engine starts to read for a request, as
+   * the read starts, so that a read of the same request can go to the store with it. Until the
+   * instance closes. False when the engine's store cannot be watched (it is not extensible).
+   */
+  onStoredRead? (listener: (id: string) => void): boolean
+  /**
    * Whether the request has a session at all: @fastify/session leaves `request.session = {}`
    * outside its cookie.path and for absolute-form targets (`GET http://host/ HTTP/1.1`, `OPTIONS *`).
    * Such a request is anonymous. Engines that always have one leave this out.

@@ -1,10 +1,12 @@
 // fastify-login's session interface on @fastify/session: the session lives in a store and the
 // cookie holds its signed id. The only file that reaches into @fastify/session and Fastify
-// internals (the store outside a request, and the session's own save).
+// internals (the store outside a request, the store's `get` watched for tracked sessions, and the
+// session's own save).
 import { promisify } from 'node:util'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { FST_LOGIN_NO_SESSION } from '../core/errors.js'
 import type { SessionEngine } from './engine.js'
+import { readListeners, readStored, type StoreLike } from './store-reads.js'
 
 /** How long an @fastify/session session without a cookie maxAge is taken to live after its last sighting. */
 const STORED_SESSION_SECONDS = 86_400
@@ -20,12 +22,6 @@ interface StoreSessionLike {
   readonly encryptedSessionId: string
   readonly cookie?: { readonly originalMaxAge?: number | null }
   [key: string]: unknown
-}
-
-interface StoreLike {
-  get (id: string, done: (error: Error | null, session?: unknown) => void): void
-  set (id: string, session: unknown, done: (error?: Error | null) => void): void
-  destroy (id: string, done: (error?: Error | null) => void): void
 }
 
 /**
@@ -76,7 +72,7 @@ function saveThenCheck (this: SessionWithStore, done?: Done): Promise<void> | un
         return
       }
       const id = this.sessionId
-      this[kStore].get(id + ENDED_MARK, (error, mark) => {
+      readStored(this[kStore], id + ENDED_MARK, (error, mark) => {
         if (error === null && (mark === null || mark === undefined)) finish()
         else this[kStore].destroy(id, () => finish(error))
       })
@@ -159,7 +155,7 @@ export function storeSession (fastify: FastifyInstance, cookieName: string, cook
     },
     stillExists: (request) => new Promise((resolve) => {
       const store = (request as unknown as { sessionStore: StoreLike }).sessionStore
-      store.get(sessionOf<StoreSessionLike>(request).sessionId, (error, stored) => {
+      readStored(store, sessionOf<StoreSessionLike>(request).sessionId, (error, stored) => {
         resolve(error !== null || (stored !== null && stored !== undefined))
       })
     }),
@@ -168,12 +164,20 @@ export function storeSession (fastify: FastifyInstance, cookieName: string, cook
     storedId: (request) => sessionOf<StoreSessionLike>(request).sessionId,
     storedExists: (id) => new Promise((resolve, reject) => {
       store ??= sessionStoreOf(fastify)
-      store.get(id, (error, stored) => { if (error) reject(error); else resolve(stored !== null && stored !== undefined) })
+      readStored(store, id, (error, stored) => { if (error) reject(error); else resolve(stored !== null && stored !== undefined) })
     }),
     destroyStored: (id) => new Promise((resolve, reject) => {
       store ??= sessionStoreOf(fastify)
       store.destroy(id, (error) => { if (error) reject(error); else resolve() })
     }),
+    onStoredRead: (listener) => {
+      store ??= sessionStoreOf(fastify)
+      const listeners = readListeners(store)
+      if (listeners === null) return false
+      listeners.add(listener)
+      fastify.addHook('onClose', (_instance, done) => { listeners.delete(listener); done() })
+      return true
+    },
     saveOnlyWhileStored: (request) => {
       const session = sessionOf<SessionWithStore>(request)
       session[kStore] = (request as unknown as { sessionStore: StoreLike }).sessionStore
