@@ -15,7 +15,7 @@ async function echoOrClose (socket: OpenSocket, text: string): Promise<string> {
   return await Promise.race([socket.echo(text), socket.closed.then(({ code, reason }) => `closed ${code} ${reason}`)])
 }
 
-test('a remember-cookie restore on an upgrade binds the socket to its tracked session and rotates nothing: no theft after the grace, revoking closes it with 3000', async (t: TestContext) => {
+test('a remember-cookie restore on an upgrade binds the socket to its tracked session and rotates nothing: no theft after the grace, revoking closes it with 3000', { timeout: 120_000 /* a hang guard only */ }, async (t: TestContext) => {
   const clock = installClock(t)
   const inner = memorySessionStore()
   // counts the store's reads, so the test can let two recheck rounds pass
