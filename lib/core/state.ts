@@ -31,6 +31,11 @@ export class LoginState {
   remembered = false
   /** The user came from requestLoader/headerLoader: nothing about it is persisted. */
   stateless = false
+  /**
+   * With `sessions`: the tracked session of a login made for this request only, which wrote no
+   * session (a remember-cookie restore on an upgrade, or inside the rotation grace).
+   */
+  transientSid: string | null = null
   /** Remember cookie to set or clear when the response goes out. */
   rememberAction: RememberAction | null = null
   /** The response depends on who the user is (Vary: Cookie). */

@@ -88,6 +88,7 @@ export function createRotation (parts: RememberParts, tracked: TrackedSessions) 
       // an upgrade cannot carry Set-Cookie (SEC-26), and inside the grace the first restore's
       // answer carries the login: this request only, no session, token or stored session written
       lookup.entry = entry
+      state.transientSid = entry.id
       return user
     }
     state.undoRotation = undoOf(entry, token)
