@@ -6,7 +6,7 @@ import { promisify } from 'node:util'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { FST_LOGIN_NO_SESSION } from '../core/errors.js'
 import type { SessionEngine } from './engine.js'
-import { readListeners, readStored, type StoreLike } from './store-reads.js'
+import { sessionStoreOf } from './store-of-instance.js'
 
 /** How long an @fastify/session session without a cookie maxAge is taken to live after its last sighting. */
 const STORED_SESSION_SECONDS = 86_400
@@ -24,18 +24,43 @@ interface StoreSessionLike {
   [key: string]: unknown
 }
 
+type Read = (error: Error | null, session?: unknown) => void
+
+interface StoreLike {
+  get (id: string, done: Read): void
+  set (id: string, session: unknown, done: (error?: Error | null) => void): void
+  destroy (id: string, done: (error?: Error | null) => void): void
+}
+
+type ReadListener = (id: string) => void
+const kOwnGet = Symbol('fastify-login.ownGet')
+const kReadListeners = Symbol('fastify-login.readListeners')
+type WatchedStore = StoreLike & { [kOwnGet]?: StoreLike['get'], [kReadListeners]?: Set<ReadListener> }
+
+/** A read with the store's own `get`: fastify-login's reads (the in-flight check, revocations) tell no listener. */
+function readStored (store: WatchedStore, id: string, done: Read): void {
+  Reflect.apply(store[kOwnGet] ?? store.get, store, [id, done])
+}
+
 /**
- * @fastify/session's store, outside any request: it decorates the request with a `sessionStore`
- * getter, which lives on the prototype of the instance's request class.
+ * The listeners of the reads @fastify/session makes: the first call replaces the store's `get`
+ * with one that tells them the id before it reads (@fastify/session holds the store object, so
+ * its method is the one place that sees a request's read start). Null when the store cannot take
+ * it (frozen or sealed): then nobody is told.
  */
-function sessionStoreOf (fastify: FastifyInstance): StoreLike {
-  const symbols: symbol[] = []
-  for (let o: object | null = fastify; o !== null; o = Object.getPrototypeOf(o)) {
-    symbols.push(...Object.getOwnPropertySymbols(o))
+function readListeners (store: WatchedStore): Set<ReadListener> | null {
+  const known = store[kReadListeners]
+  if (known !== undefined) return known
+  const get = store.get
+  const listeners = new Set<ReadListener>()
+  function watchedGet (this: StoreLike, id: string, done: Read): unknown {
+    for (const listener of listeners) listener(id)
+    return Reflect.apply(get, this, [id, done])
   }
-  const requestClass = symbols.find((symbol) => symbol.description === 'fastify.Request') as symbol
-  const RequestClass = (fastify as unknown as Record<symbol, unknown>)[requestClass] as { prototype: { sessionStore: StoreLike } }
-  return RequestClass.prototype.sessionStore
+  if (!Reflect.defineProperty(store, 'get', { value: watchedGet, configurable: true, writable: true })) return null
+  Object.defineProperty(store, kOwnGet, { value: get })
+  Object.defineProperty(store, kReadListeners, { value: listeners })
+  return listeners
 }
 
 function sessionOf<T> (request: FastifyRequest): T {
@@ -163,15 +188,15 @@ export function storeSession (fastify: FastifyInstance, cookieName: string, cook
     lifetime: (request) => lifetimeOf(sessionOf<StoreSessionLike>(request)),
     storedId: (request) => sessionOf<StoreSessionLike>(request).sessionId,
     storedExists: (id) => new Promise((resolve, reject) => {
-      store ??= sessionStoreOf(fastify)
+      store ??= sessionStoreOf<StoreLike>(fastify)
       readStored(store, id, (error, stored) => { if (error) reject(error); else resolve(stored !== null && stored !== undefined) })
     }),
     destroyStored: (id) => new Promise((resolve, reject) => {
-      store ??= sessionStoreOf(fastify)
+      store ??= sessionStoreOf<StoreLike>(fastify)
       store.destroy(id, (error) => { if (error) reject(error); else resolve() })
     }),
     onStoredRead: (listener) => {
-      store ??= sessionStoreOf(fastify)
+      store ??= sessionStoreOf<StoreLike>(fastify)
       const listeners = readListeners(store)
       if (listeners === null) return false
       listeners.add(listener)
