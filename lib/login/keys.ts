@@ -1,3 +1,7 @@
+import type { FastifyRequest } from 'fastify'
+import { stateOf } from '../core/state.js'
+import type { SessionEngine } from '../session/engine.js'
+
 /** Session keys written by fastify-login (Flask-Login's names where Flask-Login has one). */
 export const USER_ID = '_user_id'
 export const FRESH = '_fresh'
@@ -22,4 +26,14 @@ export const LOGIN_KEYS: readonly string[] = [USER_ID, FRESH, IDENTIFIER, AUTH_H
 /** The session's times (`_login_at`, `_seen_at`, `_fresh`) are whole seconds since the epoch. */
 export function nowSeconds (): number {
   return Math.floor(Date.now() / 1000)
+}
+
+/**
+ * The tracked session the request's login belongs to: the one its session names, or the one a
+ * remember-cookie restore logged in for this request only (inside the rotation grace, or on an
+ * upgrade, where nothing is written to the session).
+ */
+export function currentSid (engine: SessionEngine, request: FastifyRequest): string | undefined {
+  const sid = engine.get(request, SID)
+  return typeof sid === 'string' ? sid : stateOf(request).transientSid ?? undefined
 }
