@@ -1,3 +1,5 @@
+// In the package suite (Node 20 only), not the unit suite: the guide's store runs on better-sqlite3,
+// a native module built for the Node that installed it, which the Node 22/24 unit runs are not.
 // docs/tracked-sessions.md, "Writing your own store": the SQL store and the test file that runs the
 // contract on it are taken from the guide as written and run with node --test, so the example a
 // user copies meets the contract (and the snippet runs).
