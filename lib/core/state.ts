@@ -50,6 +50,8 @@ export class LoginState {
   undoRotation: (() => Promise<unknown>) | null = null
   /** The rotated remember cookie was put on a response whose headers had not gone out. */
   rotationHandedOver = false
+  /** A logout of this request moved the browser's logout count to this (login/logout-count.ts). */
+  logoutCount: number | null = null
 }
 
 /** The state of every request that carried no credentials: shared, and frozen so no one writes to it. */

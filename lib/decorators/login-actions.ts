@@ -42,7 +42,8 @@ export function createLoginActions (ctx: LoginContext, manager: LoginManager) {
    */
   async function openLogin (request: FastifyRequest, user: User, id: string, wantsRemember: boolean, duration: number): Promise<TrackedLogin | { sid: null, rememberValue: string | null } | null> {
     if (ctx.tracked === null) {
-      return { sid: null, rememberValue: wantsRemember ? remember.issue(claimsFor(user, id, null), duration) : null }
+      const logouts = ctx.logouts?.of(request) ?? 0
+      return { sid: null, rememberValue: wantsRemember ? remember.issue(claimsFor(user, id, null, logouts), duration) : null }
     }
     if (engine.hasSession?.(request) === false) {
       throw new FST_LOGIN_NO_SESSION() // before the store gets an entry nobody could use

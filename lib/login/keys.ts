@@ -14,6 +14,8 @@ export const NEXT = 'next'
 export const ENDED = '_login_ended'
 /** With `sessions`: the id of the tracked session this login belongs to. */
 export const SID = '_sid'
+/** On a session that lives in its cookie: the browser's logouts before this login (login/logout-count.ts); absent: 0. */
+export const LOGOUTS = '_logouts'
 /** @fastify/csrf-protection's secret: always dropped when a login changes. */
 export const CSRF = '_csrf'
 /** Flask-Login's: the remember cookie's pending operation and a login's remember duration (`flask` option). */
@@ -21,7 +23,7 @@ export const REMEMBER = '_remember'
 export const REMEMBER_SECONDS = '_remember_seconds'
 
 /** The keys that make up a login; removed together on logout and by strong protection. */
-export const LOGIN_KEYS: readonly string[] = [USER_ID, FRESH, IDENTIFIER, AUTH_HASH, LOGIN_AT, SEEN_AT, SID, ENDED, REMEMBER, REMEMBER_SECONDS]
+export const LOGIN_KEYS: readonly string[] = [USER_ID, FRESH, IDENTIFIER, AUTH_HASH, LOGIN_AT, SEEN_AT, SID, LOGOUTS, ENDED, REMEMBER, REMEMBER_SECONDS]
 
 /** The session's times (`_login_at`, `_seen_at`, `_fresh`) are whole seconds since the epoch. */
 export function nowSeconds (): number {

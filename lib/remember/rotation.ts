@@ -95,7 +95,7 @@ export function createRotation (parts: RememberParts, tracked: TrackedSessions) 
     state.undoRotation = undoOf(entry, token)
     await startLogin(parts, request, user, idOf(options, user), false, entry.id)
     await continueEngine(request, entry)
-    const claims = { id: null, token: null, hash: payload.hash, session: { id: entry.id, token } }
+    const claims = { id: null, token: null, hash: payload.hash, session: { id: entry.id, token }, logouts: 0 }
     state.rememberAction = { op: 'set', value: remember.issue(claims, duration), maxAge: duration, refresh: true }
     return user
   }
