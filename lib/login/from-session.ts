@@ -24,6 +24,20 @@ export function createSessionStep (parts: LoginParts): (lookup: Lookup, userId: 
     return null
   }
 
+  /**
+   * SEC-27 where the session lives in its cookie: an answer in flight during a logout of this
+   * browser brought back a login made before it. The login is removed from the session.
+   */
+  function madeBeforeLogout ({ request }: Lookup): boolean {
+    const counts = logouts as NonNullable<typeof logouts>
+    if (request.cookies[counts.name] === undefined || !counts.ended(request, engine.get(request, LOGOUTS))) {
+      return false
+    }
+    debug(request, 'session login ended: it was made before the browser\'s last logout')
+    removeLogin(parts, request)
+    return true
+  }
+
   /** Session protection: false when strong protection removed the login. */
   function protect (lookup: Lookup): boolean {
     const { request, state } = lookup
@@ -115,10 +129,7 @@ export function createSessionStep (parts: LoginParts): (lookup: Lookup, userId: 
       return drop(lookup, 'malformed user id')
     }
     lookup.userId = userId
-    if (logouts !== null && lookup.request.cookies[logouts.name] !== undefined && logouts.ended(lookup.request, engine.get(lookup.request, LOGOUTS))) {
-      // an answer in flight during a logout of this browser brought the login back (SEC-27)
-      debug(lookup.request, 'session login ended: it was made before the browser\'s last logout')
-      removeLogin(parts, lookup.request)
+    if (logouts !== null && madeBeforeLogout(lookup)) {
       return null
     }
     const sid = tracked === null ? undefined : engine.get(lookup.request, SID)

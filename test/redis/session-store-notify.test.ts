@@ -51,11 +51,14 @@ function hearing () {
 }
 
 /** Subscribes `stores` (each its own listener); resolves once Redis counts them on their channel. */
-async function listen (nodes: Raw[], prefix: string, stores: SessionStore[]) {
+async function listen (t: TestContext, nodes: Raw[], prefix: string, stores: SessionStore[]) {
   const ears = stores.map(() => hearing())
   const stops = await Promise.all(stores.map(async (store, i) => await store.subscribe!(ears[i]!.listener)))
+  const stop = async (): Promise<void> => { await Promise.all(stops.map(async (stop) => await stop())) }
+  // also when the test fails before its own stop: an open subscriber would keep the file running
+  t.after(stop)
   await until('every store subscribed', async () => await subscribers({ nodes }, `${prefix}ended`) === stores.length)
-  return { ears, stop: async () => { await Promise.all(stops.map(async (stop) => await stop())) } }
+  return { ears, stop }
 }
 
 /** fastify-login's `process.emitWarning` messages while the test runs. */
@@ -74,8 +77,8 @@ const newPrefix = (): string => `notify-${process.pid}-${++prefixes}:`
 async function heardByItsPrefixOnly (t: TestContext, nodes: Raw[], make: () => Promise<unknown>): Promise<void> {
   const [prefix, otherPrefix] = [newPrefix(), newPrefix()]
   const [a, b, other] = [redisSessionStore(await make(), { prefix }), redisSessionStore(await make(), { prefix }), redisSessionStore(await make(), { prefix: otherPrefix })]
-  const mine = await listen(nodes, prefix, [a, b])
-  const theirs = await listen(nodes, otherPrefix, [other])
+  const mine = await listen(t, nodes, prefix, [a, b])
+  const theirs = await listen(t, nodes, otherPrefix, [other])
   await a.announce!([notice(1, 'logout'), notice(2, 'theft')])
   await other.announce!([notice(3)])
   for (const ear of mine.ears) t.assert.deepStrictEqual(await ear.next(2), [notice(1, 'logout'), notice(2, 'theft')])
@@ -101,7 +104,7 @@ test('redisSessionStore notifications on a redis-server', async (t: TestContext)
   await t.test('garbled or hostile messages are dropped whole, never a crash; the next good one is heard', async (t: TestContext) => {
     const prefix = newPrefix()
     const store = redisSessionStore(await client(t, 'node-redis', redis.url), { prefix })
-    const { ears: [ear], stop } = await listen(nodes, prefix, [store])
+    const { ears: [ear], stop } = await listen(t, nodes, prefix, [store])
     const good = [ID, 'user', 'revoked']
     const junk: unknown[] = [
       'not json', '', '{}', 'null', '[1]', '[2, []]', '[1, {}]', '[1, [], 3]',
@@ -120,7 +123,7 @@ test('redisSessionStore notifications on a redis-server', async (t: TestContext)
   await t.test('many ended sessions go out in messages of at most 100, heard in order; an empty announce sends nothing', async (t: TestContext) => {
     const prefix = newPrefix()
     const store = redisSessionStore(await client(t, 'ioredis', redis.url), { prefix })
-    const { ears: [ear], stop } = await listen(nodes, prefix, [store])
+    const { ears: [ear], stop } = await listen(t, nodes, prefix, [store])
     const raw = createClient({ url: redis.url })
     await raw.connect()
     t.after(() => { raw.destroy() })
@@ -130,6 +133,8 @@ test('redisSessionStore notifications on a redis-server', async (t: TestContext)
     await store.announce!([])
     await store.announce!(all)
     t.assert.deepStrictEqual(await ear!.next(250), all)
+    // the raw subscriber is another connection: its last message may come after the store's
+    await until('the raw subscriber heard three messages', async () => messages.length >= 3)
     t.assert.deepStrictEqual(messages.map((message) => (JSON.parse(message) as [number, unknown[]])[1].length), [100, 100, 50])
     await stop()
   })
@@ -147,7 +152,8 @@ test('redisSessionStore notifications on a redis-server', async (t: TestContext)
     const prefix = newPrefix()
     const store = redisSessionStore(await client(t, 'node-redis', redis.url), { prefix })
     const stopThrowing = await store.subscribe!(() => { throw new Error('listener bug') })
-    const { ears: [ear], stop } = await listen(nodes, prefix, [store])
+    t.after(stopThrowing)
+    const { ears: [ear], stop } = await listen(t, nodes, prefix, [store])
     await store.announce!([notice(5)])
     t.assert.deepStrictEqual(await ear!.next(), [notice(5)])
     await until('the warning', async () => seen.length > 0)
@@ -160,7 +166,9 @@ test('redisSessionStore notifications on a redis-server', async (t: TestContext)
     const store = redisSessionStore(await client(t, 'node-redis', redis.url), { prefix })
     const first = hearing()
     const stopFirst = await store.subscribe!(first.listener)
+    t.after(stopFirst)
     const stopSecond = await store.subscribe!(first.listener)
+    t.after(stopSecond)
     await until('subscribed', async () => await subscribers({ nodes }, `${prefix}ended`) === 1)
     await store.announce!([notice(6)])
     t.assert.deepStrictEqual(await first.next(2), [notice(6), notice(6)], 'the same function subscribed twice hears twice')
@@ -175,7 +183,7 @@ test('redisSessionStore notifications on a redis-server', async (t: TestContext)
     await t.test(`${kind}: after its connection is killed (CLIENT KILL), the subscriber subscribes again and hears`, async (t: TestContext) => {
       const prefix = newPrefix()
       const store = redisSessionStore(await client(t, kind, redis.url), { prefix })
-      const { ears: [ear], stop } = await listen(nodes, prefix, [store])
+      const { ears: [ear], stop } = await listen(t, nodes, prefix, [store])
       await nodes[0]!(['CLIENT', 'KILL', 'TYPE', 'pubsub'])
       await until('subscribed again', async () => await subscribers({ nodes }, `${prefix}ended`) === 1)
       await store.announce!([notice(7)])
@@ -191,6 +199,7 @@ test('redisSessionStore notifications on a redis-server', async (t: TestContext)
     const url = `redis://app:app-password@127.0.0.1:${redis.port}`
     const refused = redisSessionStore(await client(t, 'node-redis', url), { prefix })
     const stopRefused = await refused.subscribe!(() => {})
+    t.after(stopRefused)
     await until('the warning', async () => seen.length > 0)
     t.assert.match(seen[0]!, /NOPERM/)
     await t.assert.rejects(refused.announce!([notice(11)]), /NOPERM/)
@@ -199,7 +208,7 @@ test('redisSessionStore notifications on a redis-server', async (t: TestContext)
     await nodes[0]!(['ACL', 'SETUSER', 'app', `&${prefix}ended`, '+subscribe', '+unsubscribe', '+publish'])
     for (const kind of KINDS) {
       const store = redisSessionStore(await client(t, kind, url), { prefix })
-      const { ears: [ear], stop } = await listen(nodes, prefix, [store])
+      const { ears: [ear], stop } = await listen(t, nodes, prefix, [store])
       await store.announce!([notice(12)])
       t.assert.deepStrictEqual(await ear!.next(), [notice(12)], kind)
       await stop()
@@ -214,6 +223,7 @@ test('redisSessionStore notifications on a redis-server', async (t: TestContext)
       const store = redisSessionStore(await client(t, kind, redis.url, false), { prefix })
       const ear = hearing()
       const stop = await store.subscribe!(ear.listener)
+      t.after(stop)
       await until('a warning', async () => seen.length > 0)
       await sleep(500) // several failed attempts: still one warning
       await redis.restart()
@@ -233,6 +243,7 @@ test('redisSessionStore notifications on a redis-server', async (t: TestContext)
     const closed = createClient({ url: 'redis://127.0.0.1:1', socket: { reconnectStrategy: false } })
     closed.on('error', () => {})
     const stop = await redisSessionStore(closed, { prefix: newPrefix() }).subscribe!(() => {})
+    t.after(stop)
     await until('a warning', async () => seen.length > 0)
     await stop()
     t.assert.strictEqual(seen.length, 1)
@@ -287,6 +298,7 @@ test('redisSessionStore notifications on a Redis Cluster of three masters', asyn
     const store = redisSessionStore(late, { prefix })
     const ear = hearing()
     const stop = await store.subscribe!(ear.listener)
+    t.after(stop)
     await late.connect()
     await until('subscribed', async () => await subscribers({ nodes }, `${prefix}ended`) === 1)
     await store.announce!([notice(9)])
@@ -297,7 +309,7 @@ test('redisSessionStore notifications on a Redis Cluster of three masters', asyn
   await t.test('a node-redis cluster the application closed first: stopping still resolves, nothing left open', async (t: TestContext) => {
     const prefix = newPrefix()
     const redis = await nodeRedis(t)
-    const { stop } = await listen(nodes, prefix, [redisSessionStore(redis, { prefix })])
+    const { stop } = await listen(t, nodes, prefix, [redisSessionStore(redis, { prefix })])
     redis.destroy()
     await stop()
     await until('no subscriber connection', async () => await pubSubConnections({ nodes }) === 0)
@@ -306,7 +318,7 @@ test('redisSessionStore notifications on a Redis Cluster of three masters', asyn
   await t.test('both cluster clients subscribe again after their connections are killed (CLIENT KILL on every node)', async (t: TestContext) => {
     const prefix = newPrefix()
     const stores = [redisSessionStore(await nodeRedis(t), { prefix }), redisSessionStore(await ioredis(t), { prefix })]
-    const { ears, stop } = await listen(nodes, prefix, stores)
+    const { ears, stop } = await listen(t, nodes, prefix, stores)
     await Promise.all(nodes.map(async (node) => await node(['CLIENT', 'KILL', 'TYPE', 'pubsub'])))
     await until('subscribed again', async () => await subscribers({ nodes }, `${prefix}ended`) === 2)
     await stores[0]!.announce!([notice(10)])
