@@ -6,6 +6,7 @@
 // `check`, when the factory gives one, runs after every store operation (the Redis suites
 // assert there that every key has a TTL and that each user's keys share a hash slot).
 import type { TestContext } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type FakeTimers from '@sinonjs/fake-timers'
 import type { NewStoredSession, SessionLimit, SessionStore, StoredSession } from 'fastify-login'
 import { installClock } from './remember.js'
@@ -56,7 +57,8 @@ function checked (store: SessionStore, check: () => Promise<void>): SessionStore
     update: wrap(store.update),
     list: wrap(store.list),
     destroy: wrap(store.destroy),
-    destroyAll: wrap(store.destroyAll)
+    destroyAll: wrap(store.destroyAll),
+    ...(store.rotate === undefined ? {} : { rotate: wrap(store.rotate) })
   }
 }
 
@@ -75,6 +77,7 @@ async function setup (t: TestContext, factory: StoreFactory): Promise<Case> {
     rotatedAt: null,
     engineId: null,
     expiresAt: Date.now() + HOUR,
+    authDigest: null,
     ...overrides
   })
   const add = async (overrides?: Partial<NewStoredSession>): Promise<string> => {
@@ -464,5 +467,91 @@ export async function runSessionStoreContract (t: TestContext, factory: StoreFac
       await t.assert.rejects(c.store.create(good, bad as SessionLimit), INVALID, JSON.stringify(bad))
     }
     t.assert.deepStrictEqual(await c.store.list('u1'), [])
+  })
+
+  await it('a create with the origin of a live entry of the same user and remember hash joins it, even at the limit', async (t: TestContext, c: Case) => {
+    const first = await c.store.create(c.session({ rememberHash: 'r1' }), { ...limit(1, 'refuse'), origin: 'cookie-digest_1' })
+    t.assert.ok(first !== null)
+    const second = await c.store.create(c.session({ rememberHash: 'r1' }), { ...limit(1, 'refuse'), origin: 'cookie-digest_1' })
+    t.assert.deepStrictEqual(second, { id: first.id, ended: [] })
+    const plain = await c.store.create(c.session(), { ...limit(null), origin: 'cookie-digest_2' })
+    t.assert.deepStrictEqual(await c.store.create(c.session(), { ...limit(null), origin: 'cookie-digest_2' }), { id: plain!.id, ended: [] })
+    t.assert.deepStrictEqual(ids(await c.store.list('u1')), [first.id, plain!.id].sort())
+  })
+
+  await it('no join for another user, origin or remember hash, an ended entry, or an origin that is not a digest', async (t: TestContext, c: Case) => {
+    const origin = 'cookie-digest'
+    const first = (await c.store.create(c.session({ rememberHash: 'r1' }), { ...limit(null), origin }))!.id
+    const made = [first]
+    const again = async (session: NewStoredSession, from: unknown): Promise<void> => {
+      const created = await c.store.create(session, { ...limit(null), origin: from } as SessionLimit)
+      t.assert.ok(created !== null && !made.includes(created.id), JSON.stringify([session.userId, session.rememberHash, from]))
+      made.push(created.id)
+    }
+    await again(c.session({ userId: 'u2', rememberHash: 'r1' }), origin)
+    await again(c.session({ rememberHash: 'r1' }), 'another-digest')
+    await again(c.session({ rememberHash: 'r2' }), origin)
+    await again(c.session({ rememberHash: null }), origin)
+    for (const from of ['', 'a b', 'x:y', 'x'.repeat(65), 42, null, undefined]) await again(c.session({ rememberHash: 'r1' }), from)
+    // the last create from `origin` (rememberHash null) holds it now; once that entry ends, a new one is made
+    await c.store.destroyAll('u1')
+    await again(c.session({ rememberHash: null }), origin)
+  })
+
+  await it('the auth digest is stored as given, absent reads as null, and update cannot change it', async (t: TestContext, c: Case) => {
+    const id = await c.add({ authDigest: 'digest-of-the-auth-hash' })
+    t.assert.strictEqual((await c.store.get(id))?.authDigest, 'digest-of-the-auth-hash')
+    const { authDigest: _left, ...older } = c.session()
+    const created = await c.store.create(older, NO_LIMIT)
+    t.assert.strictEqual((await c.store.get(created!.id))?.authDigest, null)
+    await t.assert.rejects(c.store.update(id, { authDigest: 'other' } as never), INVALID)
+    await t.assert.rejects(c.store.create(c.session({ authDigest: 1 as never }), NO_LIMIT), INVALID)
+  })
+
+  await it('entries with another auth digest are not counted against the limit, and a create ends them', async (t: TestContext, c: Case) => {
+    const stale = [await c.add({ authDigest: 'old', lastSeenAt: Date.now() - 10 }), await c.add({ authDigest: 'old' })]
+    const legacy = await c.add({ authDigest: null, lastSeenAt: Date.now() - 5 }) // made without a digest: never stale
+    const created = await c.store.create(c.session({ authDigest: 'new' }), limit(2, 'refuse'))
+    t.assert.ok(created !== null)
+    t.assert.deepStrictEqual(ids(created.ended), stale.sort())
+    t.assert.deepStrictEqual(ids(await c.store.list('u1')), [legacy, created.id].sort())
+    t.assert.strictEqual(await c.store.create(c.session({ authDigest: 'new' }), limit(2, 'refuse')), null, 'current ones count')
+    const other = await c.add({ authDigest: 'older' })
+    t.assert.strictEqual(await c.store.create(c.session({ authDigest: null }), limit(3, 'refuse')), null, 'a login without a digest judges none stale')
+    const refused = await c.store.create(c.session({ authDigest: 'new' }), limit(1, 'refuse'))
+    t.assert.strictEqual(refused, null, 'a refused create ends nothing')
+    t.assert.strictEqual((await c.store.get(other))?.id, other)
+    const evicting = await c.store.create(c.session({ authDigest: 'new', lastSeenAt: Date.now() + 1 }), limit(2))
+    t.assert.deepStrictEqual(ids(evicting!.ended), [other, legacy].sort(), 'the stale one ends as well as the oldest current one')
+  })
+
+  await it('rotate (optional): the current token rotates once, the previous one is in its grace, any other is theft', async (t: TestContext, c: Case) => {
+    if (c.store.rotate === undefined) return
+    const id = await c.add({ rememberHash: 'h1' })
+    const seen = { lastSeenAt: Date.now() + 1000, ip: '198.51.100.9', expiresAt: Date.now() + 2 * HOUR }
+    const rotations = await Promise.all([1, 2, 3].map(() => c.store.rotate!(id, { presented: 'h1', next: 'h2', graceMs: MINUTE, changes: seen })))
+    t.assert.deepStrictEqual(rotations.sort(), ['grace', 'grace', 'rotated'], 'one of parallel rotations wins')
+    const rotated = (await c.store.get(id))!
+    t.assert.deepStrictEqual({ ...rotated, rotatedAt: typeof rotated.rotatedAt }, { ...c.session(), id, rememberHash: 'h2', previousRememberHash: 'h1', rotatedAt: 'number', ...seen })
+    t.assert.strictEqual(await c.store.rotate(id, { presented: 'h2', next: null, graceMs: MINUTE, changes: {} }), 'current')
+    t.assert.strictEqual(await c.store.rotate(id, { presented: 'h1', next: 'h3', graceMs: MINUTE, changes: {} }), 'grace')
+    t.assert.strictEqual(await c.store.rotate(id, { presented: 'other', next: 'h3', graceMs: MINUTE, changes: {} }), 'theft')
+    t.assert.deepStrictEqual(await c.store.get(id), rotated, 'judging writes nothing')
+    // the grace is judged by the store's clock (Redis: TIME; memory: Date.now()): let both move on
+    c.clock.tick(20)
+    await sleep(20)
+    t.assert.strictEqual(await c.store.rotate(id, { presented: 'h1', next: null, graceMs: 10, changes: {} }), 'theft')
+  })
+
+  await it('rotate (optional): gone for an unknown, malformed or expired id; a wrong rotation is a coded error', async (t: TestContext, c: Case) => {
+    if (c.store.rotate === undefined) return
+    const id = await c.add({ rememberHash: 'h1', expiresAt: Date.now() + MINUTE })
+    const judge = { presented: 'h1', next: null, graceMs: 0, changes: {} }
+    for (const bad of ['unknown', ...MALFORMED_IDS]) t.assert.strictEqual(await c.store.rotate(bad as string, judge), 'gone', String(bad))
+    for (const rotation of [null, { ...judge, presented: '' }, { ...judge, next: 1 }, { ...judge, graceMs: -1 }, { ...judge, graceMs: '1' }, { ...judge, changes: { rememberHash: 'x' } }, { ...judge, changes: null }]) {
+      await t.assert.rejects(c.store.rotate(id, rotation as never), INVALID, JSON.stringify(rotation))
+    }
+    c.clock.tick(MINUTE)
+    t.assert.strictEqual(await c.store.rotate(id, judge), 'gone')
   })
 }

@@ -61,7 +61,8 @@ async function keysOf (node: Raw, pattern: string): Promise<string[]> {
 
 /** Every key under `prefix` on every node: the layout, a TTL, the user's index in the same slot and outliving the entry. */
 async function checkKeys (t: TestContext, nodes: Raw[], prefix: string, cluster: boolean): Promise<void> {
-  const shape = /^\{([A-Za-z0-9_-]{8})\}:(s|u):(.+)$/s
+  // s: an entry, u: a user's index, o: a login's origin (the join window of a form posted twice)
+  const shape = /^\{([A-Za-z0-9_-]{8})\}:(s|u|o):(.+)$/s
   for (const node of nodes) {
     for (const key of await keysOf(node, `${prefix}*`)) {
       const match = shape.exec(key.slice(prefix.length))

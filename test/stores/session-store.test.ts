@@ -39,6 +39,22 @@ test('memorySessionStore(): creates sweep away expired entries that nothing read
   t.assert.strictEqual((await store.list('active')).length, users)
 })
 
+test('memorySessionStore(): a login joins the entry of its origin for 10 s only, and forgets the origins it passed', async (t: TestContext) => {
+  const clock = installClock(t)
+  const store = memorySessionStore()
+  const session = () => ({ userId: 'u1', createdAt: Date.now(), lastSeenAt: Date.now(), ip: '', userAgent: '', rememberHash: null, previousRememberHash: null, rotatedAt: null, engineId: null, expiresAt: Date.now() + 3_600_000 })
+  const from = (origin: string) => ({ ...NO_LIMIT, origin })
+  const first = (await store.create(session(), from('a')))!.id
+  await store.create(session(), from('b'))
+  clock.tick(9_999)
+  t.assert.strictEqual((await store.create(session(), from('a')))!.id, first, 'inside the window')
+  clock.tick(1)
+  const later = (await store.create(session(), from('a')))!.id
+  t.assert.notStrictEqual(later, first, 'the window has passed')
+  t.assert.strictEqual((await store.create(session(), from('a')))!.id, later, 'the new entry holds the origin now')
+  t.assert.strictEqual((await store.list('u1')).length, 3)
+})
+
 test('the package exports both stores', (t: TestContext) => {
   t.assert.strictEqual(typeof memorySessionStore, 'function')
   t.assert.strictEqual(typeof redisSessionStore, 'function')
