@@ -63,9 +63,15 @@ export function createLoginActions (ctx: LoginContext, manager: LoginManager) {
       return false
     }
     const state = writableState(this)
-    await startLogin(ctx, this, user, id, fresh, opened.sid)
-    if (opened.sid !== null) {
-      await attachTrackedLogin(ctx, this, opened.sid)
+    try {
+      await startLogin(ctx, this, user, id, fresh, opened.sid)
+      if (opened.sid !== null) {
+        await attachTrackedLogin(ctx, this, opened.sid)
+      }
+    } catch (error) {
+      // a login that failed (a store that did not answer) leaves no tracked session behind
+      await Promise.allSettled([ctx.tracked?.end(opened.sid, 'logout')])
+      throw error
     }
 
     // the last login of a request decides the remember cookie: a cookie of an earlier login

@@ -3,6 +3,7 @@
 // happens here too, so "rotate, then write the login" has one definition.
 import type { FastifyRequest } from 'fastify'
 import type { ResolvedLoginOptions, UserType as User } from '../../types/index.js'
+import { FST_LOGIN_STORE_UNAVAILABLE } from '../core/errors.js'
 import { writableState } from '../core/state.js'
 import { authHashMatches, authHashOf } from '../core/user.js'
 import type { SessionEngine } from '../session/engine.js'
@@ -23,6 +24,27 @@ export interface LoginParts {
 /** Session auth hashes are not kept with `flask` (mode 'shared'): Flask-Login's logins carry none. */
 export function hashesUnused (options: ResolvedLoginOptions): boolean {
   return options.flask?.mode === 'shared'
+}
+
+/** How long a rotation may wait for the engine's store without `sessions` (s): sessions.timeout's default. */
+const ROTATION_TIMEOUT = 2
+
+/**
+ * The session rotates (keeping `keep`) within sessions.timeout: an engine whose store does not
+ * answer (@fastify/session's regenerate) fails closed with the coded 503, it never holds the
+ * request (SEC-29). Its other errors pass as they are.
+ */
+async function rotateSession (parts: LoginParts, request: FastifyRequest, keep: readonly string[]): Promise<void> {
+  const ms = (parts.options.sessions?.timeout ?? ROTATION_TIMEOUT) * 1000
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new FST_LOGIN_STORE_UNAVAILABLE(`no answer from the session engine's store within ${ms} ms`)), ms)
+  })
+  try {
+    await Promise.race([parts.engine.rotate(request, keep), late])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /** The application's keys in the session: everything but the login and the CSRF secret. */
@@ -81,7 +103,7 @@ function dropCsrfCookie (request: FastifyRequest): void {
  */
 export async function startLogin (parts: LoginParts, request: FastifyRequest, user: User, id: string, fresh: boolean, sid: string | null): Promise<void> {
   const { engine, options, identifiers } = parts
-  await engine.rotate(request, keysKeptByLogin(parts, request, id, user))
+  await rotateSession(parts, request, keysKeptByLogin(parts, request, id, user))
   dropCsrfCookie(request)
   // an engine that keeps every key (Flask's cookie) still holds the end marker and the old login's times
   for (const key of LOGIN_KEYS) engine.remove(request, key)
@@ -107,14 +129,14 @@ export function removeLogin (parts: LoginParts, request: FastifyRequest, ended =
 
 /** A logout: the session rotates keeping the application's keys, and holds no login. */
 export async function endLogin (parts: LoginParts, request: FastifyRequest): Promise<void> {
-  await parts.engine.rotate(request, applicationKeys(parts, request))
+  await rotateSession(parts, request, applicationKeys(parts, request))
   dropCsrfCookie(request)
   removeLogin(parts, request)
 }
 
 /** The login's auth hash changed (password changed, logged out everywhere): the whole session goes (Django). */
 export async function flushSession (parts: LoginParts, request: FastifyRequest): Promise<void> {
-  await parts.engine.rotate(request, [])
+  await rotateSession(parts, request, [])
   writableState(request).loginChanged = true
 }
 
@@ -127,7 +149,7 @@ export async function confirmFresh (parts: LoginParts, request: FastifyRequest):
   engine.set(request, FRESH, freshValue(true))
   engine.set(request, IDENTIFIER, parts.identifiers.ofRequest(request))
   writableState(request).loginChanged = true
-  await engine.rotate(request, engine.keys(request).filter((key) => key !== CSRF))
+  await rotateSession(parts, request, engine.keys(request).filter((key) => key !== CSRF))
   dropCsrfCookie(request)
 }
 

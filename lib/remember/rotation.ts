@@ -5,6 +5,7 @@ import { debug } from '../core/log.js'
 import type { Found, Lookup } from '../core/state.js'
 import { idOf, sameSecret } from '../core/user.js'
 import { startLogin } from '../login/write.js'
+import { failClosed } from '../tracked/fail-closed.js'
 import type { TrackedSessions } from '../tracked/sessions.js'
 import { newRememberToken, rememberHashOf } from '../tracked/tokens.js'
 import { carriesCookies, type RememberParts, type RememberPayload, type UserOfCookie } from './cookie.js'
@@ -106,7 +107,9 @@ export function createRotation (parts: RememberParts, tracked: TrackedSessions) 
       return
     }
     if (entry.engineId !== null) {
-      await engine.destroyStored?.(entry.engineId)
+      // within sessions.timeout, as every store call of a request (SEC-29)
+      const destroy = () => Promise.resolve(engine.destroyStored?.(entry.engineId as string))
+      await failClosed(destroy, (options.sessions as NonNullable<typeof options.sessions>).timeout * 1000)
     }
     await tracked.attachEngine(request, entry.id)
   }
