@@ -45,7 +45,7 @@ export function createDeviceMethods (ctx: LoginContext) {
     const tracked = trackedFor(ctx, 'request.listSessions()')
     const userId = sessionUserId(this)
     // entries made for another auth hash of the user (a password change) are stale: left out, ended
-    return userId === null ? [] : tracked.list(userId, engine.get(this, SID), authDigestOf(options, stateOf(this).user as User))
+    return userId === null ? [] : tracked.list(userId, engine.get(this, SID), authDigestOf(stateOf(this).user as User))
   }
 
   async function revokeSession (this: FastifyRequest, id: string): Promise<boolean> {
@@ -84,7 +84,7 @@ export function createDeviceAdmin (ctx: LoginContext) {
     listSessions: async (user: string | number | User): Promise<SessionInfo[]> => {
       const tracked = trackedFor(ctx, 'loginManager.listSessions()')
       if (notAUser(ctx.options, user) === null) {
-        return tracked.list(idOf(ctx.options, user as User), null, authDigestOf(ctx.options, user as User))
+        return tracked.list(idOf(ctx.options, user as User), null, authDigestOf(user as User))
       }
       const key = userKey(user)
       return key === null ? [] : tracked.list(key, null)

@@ -75,7 +75,7 @@ export class LoginManager extends EventEmitter<LoginEvents> implements LoginMana
     if (tracked !== null) {
       // a tracked session, as a login would open (a test login counts against maxPerUser)
       const token = wantsRemember ? newRememberToken() : null
-      sid = await tracked.open(null, { ip, userAgent }, { userId: id, replaces: null, rememberToken: token, duration, origin: null, authDigest: authDigestOf(this.options, user) })
+      sid = await tracked.open(null, { ip, userAgent }, { userId: id, replaces: null, rememberToken: token, duration, origin: null, authDigest: authDigestOf(user) })
       if (sid === null) {
         throw new FST_LOGIN_INVALID_USER('sessions.maxPerUser refuses another session for this user')
       }

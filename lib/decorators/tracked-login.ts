@@ -29,7 +29,7 @@ export async function openTrackedLogin (ctx: LoginContext, request: FastifyReque
   const origin = originOf(request.cookies[ctx.engine.cookieName])
   const token = !wantsRemember ? null : origin === null ? newRememberToken() : originToken(ctx.options.secrets[0] as Secret, origin, id)
   const replaces = sameUser && typeof previous === 'string' ? previous : null
-  const sid = await tracked.open(request, clientOf(request), { userId: id, replaces, rememberToken: token, duration, origin, authDigest: authDigestOf(ctx.options, user) })
+  const sid = await tracked.open(request, clientOf(request), { userId: id, replaces, rememberToken: token, duration, origin, authDigest: authDigestOf(user) })
   if (sid === null) {
     return null
   }

@@ -1,6 +1,6 @@
 // The random token of a tracked session's remember cookie, and the hash the store keeps of it.
 import { createHash, createHmac, randomBytes } from 'node:crypto'
-import type { ResolvedLoginOptions, Secret, UserType as User } from '../../types/index.js'
+import type { Secret, UserType as User } from '../../types/index.js'
 import { authHashOf } from '../core/user.js'
 
 /** A new remember token: 256 random bits. Only its hash is stored. */
@@ -34,10 +34,10 @@ export function originToken (secret: Secret, origin: string, userId: string): st
  * What an entry keeps of its user's auth hash: 128 bits of its SHA-256, base64url. A plain digest,
  * not a keyed one: it is compared inside the store's atomic create and must not change when the
  * secret rotates, and the auth hash it hides is already held by the session itself (`_auth_hash`)
- * and the remember cookie's claims. Null when the user has none, or logins carry none (`flask`
- * shared mode).
+ * and the remember cookie's claims. Null when the user has none. (`sessions` is refused with
+ * `flask` mode 'shared', where logins carry no auth hash.)
  */
-export function authDigestOf (options: ResolvedLoginOptions, user: User): string | null {
-  const hash = options.flask?.mode === 'shared' ? null : authHashOf(user)
+export function authDigestOf (user: User): string | null {
+  const hash = authHashOf(user)
   return hash === null ? null : createHash('sha256').update(hash).digest('base64url').slice(0, 22)
 }

@@ -27,6 +27,10 @@ test('a store without rotate: a restore rotates, the previous token is in its gr
   const owner = browser()
   await owner.request({ method: 'POST', url: '/login/1?remember=1' })
   const cookie = owner.jar.get(REMEMBER) as string
+  const other = browser()
+  await other.request({ method: 'POST', url: '/login/2?remember=1' })
+  const otherCookie = other.jar.get(REMEMBER) as string
+  t.assert.strictEqual((await app.inject({ url: '/whoami', cookies: { [REMEMBER]: otherCookie } })).json().name, 'Steve')
   const upgrade = await app.inject({ url: '/whoami', cookies: { [REMEMBER]: cookie }, headers: { upgrade: 'websocket' } })
   t.assert.deepStrictEqual([upgrade.json().name, setCookie(upgrade, REMEMBER)], ['Notch', undefined], 'an upgrade is judged, nothing rotates')
   const restored = await app.inject({ url: '/whoami', cookies: { [REMEMBER]: cookie } })
@@ -40,7 +44,9 @@ test('a store without rotate: a restore rotates, the previous token is in its gr
   }
   advance(clock, 2)
   t.assert.strictEqual((await app.inject({ url: '/whoami', cookies: { [REMEMBER]: cookie } })).json().anonymous, true)
-  t.assert.deepStrictEqual(thefts, ['Notch'])
+  const late = await app.inject({ url: '/whoami', cookies: { [REMEMBER]: otherCookie }, headers: { upgrade: 'websocket' } })
+  t.assert.strictEqual(late.json().anonymous, true, 'an upgrade with a previous token past the grace is theft too')
+  t.assert.deepStrictEqual(thefts, ['Notch', 'Steve'])
   t.assert.strictEqual((await app.inject({ url: '/whoami', cookies: { [REMEMBER]: next } })).json().anonymous, true, 'theft ended the session')
 })
 
