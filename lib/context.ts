@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { AnonymousUserType as AnonymousUser, FastifyLoginOptions } from '../types/index.js'
 import { anonymousFactory } from './core/user.js'
 import { createFreshWindow, type FreshWindow } from './login/fresh.js'
+import { logoutCountFor } from './login/logout-count.js'
 import { Identifiers } from './login/protection.js'
 import { resolveOptions } from './options/resolve.js'
 import { RememberCookie, type RememberParts } from './remember/cookie.js'
@@ -31,6 +32,7 @@ export async function buildContext (fastify: FastifyInstance, rawOptions: Fastif
     engine,
     tracked: options.sessions === null ? null : new TrackedSessions(options, engine),
     identifiers: new Identifiers(options.flask?.mode === 'shared'),
+    logouts: logoutCountFor(options, engine),
     remember: new RememberCookie(options),
     anonymous: anonymousFactory(options.anonymousUser),
     viewLocals: fastify.hasReplyDecorator('locals'),

@@ -8,6 +8,7 @@ import { createFlaskImport } from './hooks/flask-import.js'
 import { createGuards } from './decorators/guards.js'
 import { createLoginActions } from './decorators/login-actions.js'
 import { LoginManager } from './decorators/manager.js'
+import { addOpenapiMarks } from './decorators/openapi.js'
 import { createSafeNextUrl } from './decorators/safe-next.js'
 import { decorateViewLocals } from './decorators/view-locals.js'
 import { kLoginState } from './core/state.js'
@@ -42,6 +43,9 @@ async function fastifyLogin (fastify: FastifyInstance, rawOptions: FastifyLoginO
   }
 
   fastify.addHook('onRoute', ctx.freshWindow.onRoute)
+  if (ctx.options.openapi !== null) {
+    addOpenapiMarks(fastify, ctx.options, guards)
+  }
   fastify.addHook('onRequest', createOnRequest(ctx, manager))
   if (ctx.options.flask?.mode === 'import') {
     fastify.addHook('onRequest', createFlaskImport(ctx))

@@ -9,8 +9,9 @@
 //   flask    test/flask/**/*.test.ts (a real Flask + Flask-Login app beside a Fastify app, over HTTP)
 //   redis    test/redis/**/*.test.ts (real redis-server) except the session store's, which
 //            test:coverage runs (redis-store), so that npm test runs it once
-//   redis-store  test/redis/session-store.test.ts: redisSessionStore on redis-server and on a
-//            Redis Cluster; run under c8 with the unit suite, since lib/ loads the Redis store
+//   redis-store  test/redis/session-store.test.ts and session-store-notify.test.ts: redisSessionStore
+//            (and its pub/sub) on redis-server and on a Redis Cluster; run under c8 with the unit
+//            suite, since lib/ loads the Redis store
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
@@ -19,7 +20,7 @@ const requested = process.argv[2] ?? 'unit'
 const suite = requested === 'engines' ? 'unit' : requested
 const excluded = { unit: ['e2e', 'redis', 'package', 'flask', 'helpers'] }
 /** Suites of named files, and the files other suites leave to them. */
-const single = { 'redis-store': [join('test', 'redis', 'session-store.test.ts')] }
+const single = { 'redis-store': [join('test', 'redis', 'session-store.test.ts'), join('test', 'redis', 'session-store-notify.test.ts')] }
 const leftOut = { redis: single['redis-store'] }
 
 function collect (dir, out = []) {

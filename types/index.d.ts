@@ -304,7 +304,7 @@ declare namespace fastifyLogin {
   }
 
   export interface RedisSessionStoreOptions {
-    /** Key prefix. Default `'fastify-login:'`. */
+    /** Key prefix, and the pub/sub channel `<prefix>ended` of ended sessions. Default `'fastify-login:'`. */
     prefix?: string
   }
   /** Tracked sessions in process memory: for one process (and tests). */
@@ -370,6 +370,13 @@ declare namespace fastifyLogin {
     sessions?: SessionsOptions | boolean | null
     /** Share logins with a Flask application through Flask's and Flask-Login's own cookies. Default `null`. */
     flask?: FlaskOptions | null
+    /** @fastify/swagger: routes behind the guards get a security requirement and a 401 response in the document. `true` is `{}`. Default `null`. */
+    openapi?: OpenapiOptions | boolean | null
+  }
+
+  export interface OpenapiOptions {
+    /** The name of the cookie scheme in `components.securitySchemes` of @fastify/swagger's options. Default `'cookieAuth'`. */
+    securityScheme?: string
   }
 
   export interface FlaskOptions {
@@ -385,8 +392,9 @@ declare namespace fastifyLogin {
 
   /** The options after defaults were applied (frozen). */
   export interface ResolvedLoginOptions extends Readonly<Omit<FastifyLoginCommonOptions,
-    'secret' | 'rememberCookie' | 'loginViews' | 'exemptMethods' | 'allowedHosts' | 'sessions' | 'freshFor' | 'flask'>> {
+    'secret' | 'rememberCookie' | 'loginViews' | 'exemptMethods' | 'allowedHosts' | 'sessions' | 'freshFor' | 'flask' | 'openapi'>> {
     readonly secrets: readonly Secret[]
+    readonly openapi: Readonly<{ securityScheme: string }> | null
     readonly flask: Readonly<{ secretKeys: readonly Secret[], mode: 'shared' | 'import', cookieName: string, permanentLifetime: number, shortKey: boolean }> | null
     readonly authHeaderName: string
     readonly sessionCookiePrefix: string

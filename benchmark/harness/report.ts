@@ -49,12 +49,12 @@ export function resultsTable (results: Results, plans: readonly ScenarioPlan[], 
 }
 
 export function sessionSizeTable (servers: readonly ServerSpec[], sizes: ReadonlyMap<string, SessionSize>): string {
-  const rows = ['| server | engine | session cookie value (bytes) | stored session (bytes) |', '|---|---|--:|--:|']
+  const rows = ['| server | engine | session cookie value (bytes) | stored session (bytes) | Redis commands of one logged-in request |', '|---|---|--:|--:|---|']
   for (const server of servers) {
     const size = sizes.get(server.id)
     if (size === undefined) continue
     rows.push(`| (${server.id}) ${server.label} | ${server.engine === 'session' ? '@fastify/session' : '@fastify/secure-session'} | ` +
-      `${size.cookieBytes} | ${size.storedBytes === null ? '— (all in the cookie)' : size.storedBytes} |`)
+      `${size.cookieBytes} | ${size.storedBytes === null ? '— (all in the cookie)' : size.storedBytes} | ${size.commands ?? '—'} |`)
   }
   return rows.join('\n')
 }

@@ -1,5 +1,6 @@
 // (e-sessions) (e) with tracked sessions on the Redis store: @fastify/session + connect-redis for
-// the session, fastify-login's Redis store for its liveness (two Redis reads per request).
+// the session, fastify-login's Redis store for its liveness (two Redis reads per request, on one
+// client: sent together once the process has seen the session, see docs/tracked-sessions.md).
 import Fastify from 'fastify'
 import fastifyCookie from '@fastify/cookie'
 import fastifySession from '@fastify/session'

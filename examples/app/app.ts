@@ -1,11 +1,13 @@
 // The application factory: `buildApp({ dbPath, secret })` gives a ready Fastify
 // instance (not listening), so server.ts and the browser tests start it the same way.
-// Logins are tracked sessions (the devices page), kept in memory, or in Redis with `redisUrl`.
+// Logins are tracked sessions (the devices page), kept in memory, or in Redis with `redisUrl`;
+// the devices page keeps a WebSocket open that fastify-login closes when its session ends.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import csrfProtection from '@fastify/csrf-protection'
 import flash from '@fastify/flash'
 import formbody from '@fastify/formbody'
 import view from '@fastify/view'
+import websocket from '@fastify/websocket'
 import ejs from 'ejs'
 import fastifyLogin from 'fastify-login'
 import { join } from 'node:path'
@@ -18,6 +20,7 @@ import { UsersStore, type SeedUser } from './users-store.js'
 import apiRoutes from './routes/api.js'
 import authRoutes from './routes/auth.js'
 import deviceRoutes from './routes/devices.js'
+import deviceLiveRoutes from './routes/devices-live.js'
 import pageRoutes from './routes/pages.js'
 import settingsRoutes from './routes/settings.js'
 
@@ -47,6 +50,7 @@ export async function buildApp ({ dbPath, secret, logger = false, seedUsers = SE
   const tokens = new ApiTokens(secret, users)
 
   await app.register(formbody)
+  await app.register(websocket) // the devices page's live element; fastify-login closes its socket when the session ends
   await app.register(view, {
     engine: { ejs },
     root: join(__dirname, 'views'),
@@ -81,6 +85,7 @@ export async function buildApp ({ dbPath, secret, logger = false, seedUsers = SE
   await app.register(authRoutes, { users })
   await app.register(settingsRoutes, { users })
   await app.register(deviceRoutes)
+  await app.register(deviceLiveRoutes)
   await app.register(apiRoutes, { users, tokens })
   return app
 }

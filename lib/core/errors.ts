@@ -50,9 +50,10 @@ export const FST_LOGIN_NO_SESSION = createError(
 
 /**
  * The unauthorized flow's 401 (no login view, a JSON client, an upgrade or event-stream request):
- * a guard fails with it through Fastify's error handling, as Flask's `abort(401)`.
+ * a guard fails with it through Fastify's error handling, as Flask's `abort(401)`. An expected
+ * answer, not a fault: it carries no stack trace (capturing one was most of a 401's cost).
  */
-export const FST_LOGIN_UNAUTHORIZED = createError<[string]>('FST_LOGIN_UNAUTHORIZED', '%s', 401)
+export const FST_LOGIN_UNAUTHORIZED = createError<[string]>('FST_LOGIN_UNAUTHORIZED', '%s', 401, Error, false)
 
 /** The needs-refresh flow's 401, as FST_LOGIN_UNAUTHORIZED. */
-export const FST_LOGIN_NEEDS_REFRESH = createError<[string]>('FST_LOGIN_NEEDS_REFRESH', '%s', 401)
+export const FST_LOGIN_NEEDS_REFRESH = createError<[string]>('FST_LOGIN_NEEDS_REFRESH', '%s', 401, Error, false)

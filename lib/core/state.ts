@@ -31,6 +31,11 @@ export class LoginState {
   remembered = false
   /** The user came from requestLoader/headerLoader: nothing about it is persisted. */
   stateless = false
+  /**
+   * With `sessions`: the tracked session of a login made for this request only, which wrote no
+   * session (a remember-cookie restore on an upgrade, or inside the rotation grace).
+   */
+  transientSid: string | null = null
   /** Remember cookie to set or clear when the response goes out. */
   rememberAction: RememberAction | null = null
   /** The response depends on who the user is (Vary: Cookie). */
@@ -45,6 +50,8 @@ export class LoginState {
   undoRotation: (() => Promise<unknown>) | null = null
   /** The rotated remember cookie was put on a response whose headers had not gone out. */
   rotationHandedOver = false
+  /** A logout of this request moved the browser's logout count to this (login/logout-count.ts). */
+  logoutCount: number | null = null
 }
 
 /** The state of every request that carried no credentials: shared, and frozen so no one writes to it. */

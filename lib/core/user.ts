@@ -86,12 +86,21 @@ export function notAUser (options: ResolvedLoginOptions, value: unknown): string
     return value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`
   }
   const candidate = value as Record<string, unknown>
-  const missing = FLAGS.filter((flag) => typeof candidate[flag] !== 'boolean').map((flag) => `${flag} (a boolean)`)
   const id = readId(options.idAttribute, candidate)
+  // every request's loader answer passes here: a user costs no array, only a refusal builds its message
+  if (typeof id === 'string' && hasFlags(candidate)) {
+    return null
+  }
+  const missing = FLAGS.filter((flag) => typeof candidate[flag] !== 'boolean').map((flag) => `${flag} (a boolean)`)
   if (typeof id !== 'string') {
     missing.unshift(id.problem)
   }
-  return missing.length === 0 ? null : `an object without ${missing.join(', ')}`
+  return `an object without ${missing.join(', ')}`
+}
+
+function hasFlags (candidate: Record<string, unknown>): boolean {
+  return typeof candidate.isActive === 'boolean' && typeof candidate.isAuthenticated === 'boolean' &&
+    typeof candidate.isAnonymous === 'boolean'
 }
 
 /** The user given to `loginUser` or `sessionCookieFor`: FST_LOGIN_INVALID_USER naming what is missing. */

@@ -5,7 +5,7 @@ import type { SessionInfo, UserType as User } from '../../types/index.js'
 import { FST_LOGIN_NO_SESSIONS } from '../core/errors.js'
 import { stateOf } from '../core/state.js'
 import { idOf, notAUser } from '../core/user.js'
-import { SID } from '../login/keys.js'
+import { currentSid } from '../login/keys.js'
 import type { TrackedSessions } from '../tracked/sessions.js'
 import { authDigestOf } from '../tracked/tokens.js'
 import type { LoginContext } from '../context.js'
@@ -45,7 +45,7 @@ export function createDeviceMethods (ctx: LoginContext) {
     const tracked = trackedFor(ctx, 'request.listSessions()')
     const userId = sessionUserId(this)
     // entries made for another auth hash of the user (a password change) are stale: left out, ended
-    return userId === null ? [] : tracked.list(userId, engine.get(this, SID), authDigestOf(stateOf(this).user as User))
+    return userId === null ? [] : tracked.list(userId, currentSid(engine, this), authDigestOf(stateOf(this).user as User))
   }
 
   async function revokeSession (this: FastifyRequest, id: string): Promise<boolean> {
@@ -58,7 +58,7 @@ export function createDeviceMethods (ctx: LoginContext) {
     if (entry === null || entry.userId !== userId) {
       return false
     }
-    if (id === engine.get(this, SID)) {
+    if (id === currentSid(engine, this)) {
       return this.logoutUser()
     }
     return tracked.end(id, 'revoked')
@@ -68,7 +68,7 @@ export function createDeviceMethods (ctx: LoginContext) {
     const tracked = trackedFor(ctx, 'request.logoutOtherSessions()')
     const userId = sessionUserId(this)
     // a session login with `sessions` on always names its tracked session (else it has ended)
-    return userId === null ? 0 : tracked.endAll(userId, engine.get(this, SID) as string)
+    return userId === null ? 0 : tracked.endAll(userId, currentSid(engine, this) as string)
   }
 
   return { listSessions, revokeSession, logoutOtherSessions }

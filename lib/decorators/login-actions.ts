@@ -4,7 +4,7 @@ import { FST_LOGIN_INVALID_DURATION, FST_LOGIN_NO_SESSION, FST_LOGIN_UNAUTHORIZE
 import { stateOf, writableState } from '../core/state.js'
 import { checkUser, idOf } from '../core/user.js'
 import { isFresh } from '../login/fresh.js'
-import { FRESH, SID } from '../login/keys.js'
+import { currentSid, FRESH, SID } from '../login/keys.js'
 import { confirmFresh, endLogin, startLogin } from '../login/write.js'
 import { isDuration } from '../options/checks.js'
 import { claimsFor } from '../remember/cookie.js'
@@ -42,7 +42,8 @@ export function createLoginActions (ctx: LoginContext, manager: LoginManager) {
    */
   async function openLogin (request: FastifyRequest, user: User, id: string, wantsRemember: boolean, duration: number): Promise<TrackedLogin | { sid: null, rememberValue: string | null } | null> {
     if (ctx.tracked === null) {
-      return { sid: null, rememberValue: wantsRemember ? remember.issue(claimsFor(user, id, null), duration) : null }
+      const logouts = ctx.logouts?.of(request) ?? 0
+      return { sid: null, rememberValue: wantsRemember ? remember.issue(claimsFor(user, id, null, logouts), duration) : null }
     }
     if (engine.hasSession?.(request) === false) {
       throw new FST_LOGIN_NO_SESSION() // before the store gets an entry nobody could use
@@ -92,7 +93,7 @@ export function createLoginActions (ctx: LoginContext, manager: LoginManager) {
   async function logoutUser (this: FastifyRequest): Promise<true> {
     const user = this.currentUser
     const state = writableState(this)
-    const sid = engine.get(this, SID)
+    const sid = currentSid(engine, this)
     // the browser is logged out first: a store that fails (503) cannot leave it logged in, the
     // answer carries the new session and the remember cookie's deletion all the same
     await endLogin(ctx, this)

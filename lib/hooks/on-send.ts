@@ -59,7 +59,7 @@ function headerCase (name: string): string {
  * (a shared cache must never hand one browser's session or remember cookie to another).
  */
 export function createOnSend (ctx: LoginContext) {
-  const { remember, engine } = ctx
+  const { remember, engine, logouts } = ctx
   const addVaryCookie = varyOn('Cookie')
   const addVaryHeader = varyOn(headerCase(ctx.options.authHeaderName))
 
@@ -72,6 +72,9 @@ export function createOnSend (ctx: LoginContext) {
       } else {
         remember.clear(request, reply)
       }
+    }
+    if (state.logoutCount !== null) {
+      (logouts as NonNullable<typeof logouts>).set(request, reply, state.logoutCount)
     }
     // @fastify/csrf-protection's cookie mode: the pre-login secret must not outlive the login
     if (state.csrfCookieDropped && !setsCsrfCookie(reply)) {

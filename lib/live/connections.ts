@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { SessionEndReason } from '../../types/index.js'
 import { stateOf } from '../core/state.js'
-import { idOf } from '../core/user.js'
+import { authHashOf, idOf } from '../core/user.js'
 import { AUTH_HASH, SID } from '../login/keys.js'
 import type { LoginParts } from '../login/write.js'
 import type { EndListener, LiveSessions } from './sessions.js'
@@ -26,11 +26,20 @@ interface Upgrade {
 
 const EVENT_STREAM = /\btext\/event-stream\b/i
 
-/** The tracked session that logged `request` in, with its user id; null otherwise. */
-function boundSession (parts: LoginParts, request: FastifyRequest): [string, string] | null {
-  const state = stateOf(request)
+/** The tracked session that logged a request in: its id, its user's id, the auth hash of the login. */
+interface Binding { sid: string, userId: string, authHash: unknown }
+
+/** The tracked session that logged `request` in; null when none did. */
+function boundSession (parts: LoginParts, request: FastifyRequest): Binding | null {
+  const { user, stateless, transientSid } = stateOf(request)
+  if (user === null || stateless) return null
+  const userId = idOf(parts.options, user)
+  if (transientSid !== null) {
+    // a login for this request only wrote no session: the restore checked the user's hash
+    return { sid: transientSid, userId, authHash: authHashOf(user) }
+  }
   // with `sessions`, a session login always names its tracked session
-  return state.user === null || state.stateless ? null : [parts.engine.get(request, SID) as string, idOf(parts.options, state.user)]
+  return { sid: parts.engine.get(request, SID) as string, userId, authHash: parts.engine.get(request, AUTH_HASH) }
 }
 
 /**
@@ -54,7 +63,7 @@ export function createConnections (parts: LoginParts, live: LiveSessions) {
     const session = boundSession(parts, request)
     if (session === null) return () => {}
     let called = false
-    const remove = live.add(session[0], session[1], parts.engine.get(request, AUTH_HASH), request, (reason) => {
+    const remove = live.add(session.sid, session.userId, session.authHash, request, (reason) => {
       called = true
       listener(reason)
     })

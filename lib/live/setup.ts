@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { SessionEndNotice, SessionEndReason, StoredSession } from '../../types/index.js'
 import { FST_LOGIN_INVALID_VALUE, FST_LOGIN_NO_SESSIONS } from '../core/errors.js'
 import type { LoginParts } from '../login/write.js'
+import { kWarnTo, type WarnTo } from '../stores/redis-notify.js'
 import type { TrackedSessions } from '../tracked/sessions.js'
 import { createConnections } from './connections.js'
 import { Recheck } from './recheck.js'
@@ -37,6 +38,9 @@ export async function setupLive (fastify: FastifyInstance, parts: LoginParts, ma
   tracked.onEnded = (entries, reason) => { ended(fastify, tracked, live, entries, reason, emit) }
 
   const store = tracked.store
+  // a Redis store tells the app's log when its notifications fail (the recheck still closes)
+  const warnTo = (store as Partial<WarnTo>)[kWarnTo]
+  warnTo?.call(store, warn('the store\'s notifications failed; sessions ended on other processes close their connections here at the next recheck'))
   const unsubscribe = store.subscribe === undefined
     ? null
     : await store.subscribe((notice: SessionEndNotice) => { live.end(notice.id, notice.reason) })

@@ -3,7 +3,7 @@ import type { StoredSession } from '../../types/index.js'
 import { debug } from '../core/log.js'
 import { chain, type Found, type Lookup, type MaybePromise } from '../core/state.js'
 import { asUser, authHashMatches } from '../core/user.js'
-import { AUTH_HASH, IDENTIFIER, LOGIN_AT, nowSeconds, SEEN_AT, SID } from './keys.js'
+import { AUTH_HASH, IDENTIFIER, LOGIN_AT, LOGOUTS, nowSeconds, SEEN_AT, SID } from './keys.js'
 import { flushSession, markNotFresh, recordSeen, removeLogin, rewriteIdentifier, takeNext, type LoginParts } from './write.js'
 
 /**
@@ -13,7 +13,7 @@ import { flushSession, markNotFresh, recordSeen, removeLogin, rewriteIdentifier,
  * strong protection stops the lookup (`lookup.stopped`): the request stays anonymous.
  */
 export function createSessionStep (parts: LoginParts): (lookup: Lookup, userId: unknown) => MaybePromise<Found> {
-  const { engine, options, tracked } = parts
+  const { engine, options, tracked, logouts } = parts
   const { sessionProtection, absoluteTimeout, idleTimeout, userLoader } = options
   // as write.ts's hashesUnused, read once here: a logged-in request does not reach write.ts
   const hashesUnused = options.flask?.mode === 'shared'
@@ -102,7 +102,6 @@ export function createSessionStep (parts: LoginParts): (lookup: Lookup, userId: 
     if (idleTimeout !== null && lookup.now - lookup.seenAt >= Math.max(1, idleTimeout / 10)) {
       recordSeen(parts, request, lookup.now)
     }
-    engine.saveOnlyWhileStored?.(request)
     if (lookup.entry !== null) {
       tracked?.touch(request, lookup.entry, (error) => request.log.warn({ err: error }, 'fastify-login: could not record the session\'s last sighting'))
     }
@@ -110,10 +109,18 @@ export function createSessionStep (parts: LoginParts): (lookup: Lookup, userId: 
   }
 
   return function fromSession (lookup, userId) {
+    // whatever becomes of this login, the session held one: a logout elsewhere must stay final
+    engine.saveOnlyWhileStored?.(lookup.request)
     if (typeof userId !== 'string' || userId === '') {
       return drop(lookup, 'malformed user id')
     }
     lookup.userId = userId
+    if (logouts !== null && lookup.request.cookies[logouts.name] !== undefined && logouts.ended(lookup.request, engine.get(lookup.request, LOGOUTS))) {
+      // an answer in flight during a logout of this browser brought the login back (SEC-27)
+      debug(lookup.request, 'session login ended: it was made before the browser\'s last logout')
+      removeLogin(parts, lookup.request)
+      return null
+    }
     const sid = tracked === null ? undefined : engine.get(lookup.request, SID)
     if (sessionProtection !== false && !protect(lookup)) {
       // strong protection took the login for a hijack: its tracked session (and remember cookie) ends too
@@ -125,7 +132,7 @@ export function createSessionStep (parts: LoginParts): (lookup: Lookup, userId: 
       return drop(lookup, reason)
     }
     if (tracked !== null) {
-      return chain(lookup, tracked.live(sid, userId), trackedLive)
+      return chain(lookup, tracked.live(sid, userId, lookup.request), trackedLive)
     }
     return callUserLoader(lookup)
   }

@@ -4,12 +4,13 @@
 import type { FastifyRequest } from 'fastify'
 import type { ResolvedLoginOptions, UserType as User } from '../../types/index.js'
 import { FST_LOGIN_STORE_UNAVAILABLE } from '../core/errors.js'
-import { writableState } from '../core/state.js'
+import { stateOf, writableState } from '../core/state.js'
 import { authHashMatches, authHashOf } from '../core/user.js'
 import type { SessionEngine } from '../session/engine.js'
 import type { TrackedSessions } from '../tracked/sessions.js'
 import { freshValue } from './fresh.js'
-import { AUTH_HASH, CSRF, ENDED, FRESH, IDENTIFIER, LOGIN_AT, LOGIN_KEYS, NEXT, nowSeconds, SEEN_AT, SID, USER_ID } from './keys.js'
+import { AUTH_HASH, CSRF, ENDED, FRESH, IDENTIFIER, LOGIN_AT, LOGIN_KEYS, LOGOUTS, NEXT, nowSeconds, SEEN_AT, SID, USER_ID } from './keys.js'
+import type { LogoutCount } from './logout-count.js'
 import type { Identifiers } from './protection.js'
 
 /** What the login room works with: the registration's options, session engine, tracked sessions and identifiers. */
@@ -19,6 +20,8 @@ export interface LoginParts {
   /** Tracked sessions (`sessions` option), or null when off. */
   readonly tracked: TrackedSessions | null
   readonly identifiers: Identifiers
+  /** The browser's logout count, where the session lives in its cookie without `sessions`; else null. */
+  readonly logouts: LogoutCount | null
 }
 
 /** Session auth hashes are not kept with `flask` (mode 'shared'): Flask-Login's logins carry none. */
@@ -110,6 +113,9 @@ export async function startLogin (parts: LoginParts, request: FastifyRequest, us
   for (const [key, value] of Object.entries(loginEntries(options, user, id, fresh, identifiers.ofRequest(request), sid))) {
     engine.set(request, key, value)
   }
+  // made after the browser's last logout: an answer in flight during that logout cannot end it
+  const logouts = parts.logouts?.of(request) ?? 0
+  if (logouts > 0) engine.set(request, LOGOUTS, logouts)
   writableState(request).loginChanged = true
 }
 
@@ -127,11 +133,19 @@ export function removeLogin (parts: LoginParts, request: FastifyRequest, ended =
   writableState(request).loginChanged = true
 }
 
-/** A logout: the session rotates keeping the application's keys, and holds no login. */
+/**
+ * A logout: the session rotates keeping the application's keys, and holds no login. Where the
+ * session lives in its cookie, the browser's logout count goes past the login's: no answer in
+ * flight brings that login back (SEC-27).
+ */
 export async function endLogin (parts: LoginParts, request: FastifyRequest): Promise<void> {
+  const { engine, logouts } = parts
+  const hadLogin = engine.get(request, USER_ID) !== undefined || stateOf(request).cookieSeen
+  const count = logouts !== null && hadLogin ? logouts.next(request, engine.get(request, LOGOUTS)) : null
   await rotateSession(parts, request, applicationKeys(parts, request))
   dropCsrfCookie(request)
   removeLogin(parts, request)
+  if (count !== null) writableState(request).logoutCount = count
 }
 
 /** The login's auth hash changed (password changed, logged out everywhere): the whole session goes (Django). */

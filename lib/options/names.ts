@@ -11,7 +11,7 @@ export const TOP_LEVEL_OPTIONS = [
   'unauthorizedHandler', 'needsRefreshHandler', 'localize',
   'useSessionForNext', 'nextField', 'forceHostForRedirects', 'allowedHosts',
   'sessionProtection', 'exemptMethods', 'disabled', 'idAttribute', 'addContextProcessor',
-  'rememberCookie', 'idleTimeout', 'absoluteTimeout', 'freshFor', 'sessions', 'flask'
+  'rememberCookie', 'idleTimeout', 'absoluteTimeout', 'freshFor', 'sessions', 'flask', 'openapi'
 ] as const
 
 /** What Fastify itself reads from `register`'s options: never fastify-login's to refuse. */
@@ -24,6 +24,8 @@ export const REMEMBER_COOKIE_OPTIONS = [
 export const SESSIONS_OPTIONS = ['store', 'maxPerUser', 'onLimit', 'timeout', 'recheckEvery'] as const
 
 export const FLASK_OPTIONS = ['secretKey', 'mode', 'cookieName', 'permanentLifetime'] as const
+
+export const OPENAPI_OPTIONS = ['securityScheme'] as const
 
 /** Optimal string alignment distance (a swap of two neighbours counts one), case-insensitive. */
 export function editDistance (a: string, b: string): number {

@@ -5,6 +5,7 @@ import { MIN_SECRET_BYTES, normalizeSecrets } from '../signing/secrets.js'
 import { refuseUnknown, TOP_LEVEL_OPTIONS } from './names.js'
 import { check, COOKIE_NAME, HEADER_NAME, HTTP_METHOD, isBoolean, isFunction, isSecondsOrNull, isString, isStringOrNull, isViewOrNull, optional } from './checks.js'
 import { resolveFlask } from './flask.js'
+import { resolveOpenapi } from './openapi.js'
 import { resolveRememberCookie } from './remember-cookie.js'
 import { resolveSessions } from './sessions.js'
 
@@ -108,7 +109,8 @@ function loginRules (options: Given, idleTimeout: number | null, absoluteTimeout
     idleTimeout,
     absoluteTimeout,
     freshFor: optional<number | null>(options, 'freshFor', isSecondsOrNull, null),
-    sessions: resolveSessions(options.sessions, options.tokenLoader !== undefined)
+    sessions: resolveSessions(options.sessions, options.tokenLoader !== undefined),
+    openapi: resolveOpenapi(options.openapi)
   }
 }
 

@@ -5,6 +5,7 @@ import type { ResolvedLoginOptions, UserType as User } from '../../types/index.j
 import { FST_LOGIN_INVALID_USER } from '../core/errors.js'
 import type { Found, Lookup } from '../core/state.js'
 import { authHashOf } from '../core/user.js'
+import { countOfLogin } from '../login/logout-count.js'
 import type { LoginParts } from '../login/write.js'
 import { decodeFlaskLogin, encodeFlaskLogin } from '../signing/cookie-encoding.js'
 import { URLSafeTimedSerializer } from '../signing/serializer.js'
@@ -24,23 +25,28 @@ export interface RememberPayload {
   readonly issuedAt: number
   /** Signed with a secret that is no longer the first: re-issue it. */
   readonly renew: boolean
+  /**
+   * The browser's logouts before the login it remembers (login/logout-count.ts), 0 when it holds
+   * none; null for a Flask-Login cookie, which cannot hold one.
+   */
+  readonly logouts: number | null
 }
 
-interface WirePayload { u?: unknown, k?: unknown, s?: unknown, t?: unknown, h?: unknown, d?: unknown }
+interface WirePayload { u?: unknown, k?: unknown, s?: unknown, t?: unknown, h?: unknown, d?: unknown, n?: unknown }
 
 /** What a remember cookie is issued for: a user id, an auth token, or a tracked session and its token. */
-export type RememberClaims = Pick<RememberPayload, 'id' | 'token' | 'hash' | 'session'>
+export type RememberClaims = Pick<RememberPayload, 'id' | 'token' | 'hash' | 'session' | 'logouts'>
 
 /**
  * The claims of a new login's remember cookie: with `sessions`, its tracked session and that
  * session's token; else the user's auth token (tokenLoader), else its id; and its auth hash.
  */
-export function claimsFor (user: User, id: string, session: RememberPayload['session']): RememberClaims {
+export function claimsFor (user: User, id: string, session: RememberPayload['session'], logouts = 0): RememberClaims {
   if (session !== null) {
-    return { id: null, token: null, hash: authHashOf(user), session }
+    return { id: null, token: null, hash: authHashOf(user), session, logouts: 0 }
   }
   const token = typeof user.getAuthToken === 'function' ? user.getAuthToken() : null
-  return { id, token, hash: authHashOf(user), session: null }
+  return { id, token, hash: authHashOf(user), session: null, logouts }
 }
 
 /**
@@ -105,6 +111,9 @@ export class RememberCookie {
     if (claims.hash !== null) {
       wire.h = claims.hash
     }
+    if (claims.logouts !== null && claims.logouts > 0) {
+      wire.n = claims.logouts
+    }
     return this.#fits(this.#serializer.dumps(wire))
   }
 
@@ -123,7 +132,7 @@ export class RememberCookie {
       return 'not a Flask-Login remember cookie of this key'
     }
     const imported = flask.mode === 'import'
-    return { id, token: null, session: null, hash: null, duration: this.#options.duration, issuedAt: Math.floor(Date.now() / 1000), renew: imported }
+    return { id, token: null, session: null, hash: null, duration: this.#options.duration, issuedAt: Math.floor(Date.now() / 1000), renew: imported, logouts: null }
   }
 
   /** The verified payload, or the reason the cookie is refused. Never throws. */
@@ -147,7 +156,7 @@ export class RememberCookie {
     const secret = nonEmpty(wire.t)
     const kinds = Number(id !== null) + Number(token !== null) + Number(sessionId !== null)
     if (kinds !== 1 || (sessionId === null) !== (secret === null) || (sessionId !== null) !== this.#tracked ||
-        (wire.h !== undefined && typeof wire.h !== 'string')) {
+        (wire.h !== undefined && typeof wire.h !== 'string') || (wire.n !== undefined && countOfLogin(wire.n) === 0)) {
       return 'malformed payload'
     }
     const session = sessionId === null ? null : { id: sessionId, token: secret as string }
@@ -155,7 +164,7 @@ export class RememberCookie {
     if (age > wire.d) {
       return `expired ${Math.floor(age - wire.d)}s ago`
     }
-    return { id, token, session, hash: (wire.h as string | undefined) ?? null, duration: wire.d, issuedAt: meta.issuedAt, renew: meta.renew }
+    return { id, token, session, hash: (wire.h as string | undefined) ?? null, duration: wire.d, issuedAt: meta.issuedAt, renew: meta.renew, logouts: countOfLogin(wire.n) }
   }
 
   set (request: FastifyRequest, reply: FastifyReply, value: string, maxAge: number): void {

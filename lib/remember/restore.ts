@@ -81,6 +81,10 @@ export function createRememberStep (parts: RememberParts) {
 
   /** Without `sessions`: the cookie names the user (or its auth token). */
   async function restorePlain (lookup: Lookup, payload: RememberPayload): Promise<Found> {
+    if (madeBeforeLogout(lookup.request, payload)) {
+      debug(lookup.request, 'remember cookie rejected: it was issued before the browser\'s last logout')
+      return null
+    }
     const user = await userOfCookie(lookup, payload)
     if (user === null || !carriesCookies(lookup.request)) {
       // an upgrade: logged in for this request only, the session is not rewritten (SEC-26)
@@ -102,6 +106,11 @@ export function createRememberStep (parts: RememberParts) {
    */
   function refresh (lookup: Lookup, user: User, value: string): void {
     const payload = remember.decode(value)
+    if (typeof payload !== 'string' && madeBeforeLogout(lookup.request, payload)) {
+      // brought back by an answer in flight during a logout: the login since is not a remembered one
+      lookup.state.rememberAction = { op: 'clear' }
+      return
+    }
     if (typeof payload !== 'string' && cookieBelongsTo(parts, lookup.request, payload, user) && isCurrent(lookup, payload)) {
       lookup.state.remembered = true
       reissue(lookup.state, payload, payload.duration)
@@ -113,6 +122,11 @@ export function createRememberStep (parts: RememberParts) {
           .catch((error: Error) => lookup.request.log.warn({ err: error }, 'fastify-login: could not extend the tracked session'))
       }
     }
+  }
+
+  /** SEC-27 where the session lives in its cookie: a remember cookie of a login made before the browser's last logout. */
+  function madeBeforeLogout (request: FastifyRequest, payload: RememberPayload): boolean {
+    return parts.logouts !== null && payload.logouts !== null && payload.logouts < parts.logouts.of(request)
   }
 
   /** Without `sessions` every cookie of the user is current; with it, only the entry's token. */

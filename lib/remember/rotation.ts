@@ -90,12 +90,13 @@ export function createRotation (parts: RememberParts, tracked: TrackedSessions) 
       // an upgrade cannot carry Set-Cookie (SEC-26), and inside the grace the first restore's
       // answer carries the login: this request only, no session, token or stored session written
       lookup.entry = entry
+      state.transientSid = entry.id
       return user
     }
     state.undoRotation = undoOf(entry, token)
     await startLogin(parts, request, user, idOf(options, user), false, entry.id)
     await continueEngine(request, entry)
-    const claims = { id: null, token: null, hash: payload.hash, session: { id: entry.id, token } }
+    const claims = { id: null, token: null, hash: payload.hash, session: { id: entry.id, token }, logouts: 0 }
     state.rememberAction = { op: 'set', value: remember.issue(claims, duration), maxAge: duration, refresh: true }
     return user
   }

@@ -2,11 +2,13 @@
 // Key layout and atomicity: redis-scripts.ts. An id is `<tag>.<random>`: the tag (from the user
 // id) names the hash slot of every key of that user, so an entry is found from its id alone and
 // an id of any other shape is refused before a round trip. A Redis error rejects the promise.
+// Ended sessions are announced to every process through pub/sub: redis-notify.ts.
 import { createHash } from 'node:crypto'
-import type { NewStoredSession, RedisSessionStoreOptions, RememberRotation, RotationVerdict, SessionLimit, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
+import type { NewStoredSession, RedisSessionStoreOptions, RememberRotation, RotationVerdict, SessionEndNotice, SessionLimit, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
 import { FST_LOGIN_INVALID_OPTION } from '../core/errors.js'
 import { checkChanges, checkExpected, checkLimit, checkNewSession, checkRotation, FIELDS, isLive, JOIN_WINDOW_MS, randomPart, type Field } from './entry.js'
 import { commandSender, type Send } from './redis-client.js'
+import { kWarnTo, Notifier, type Warn, type WarnTo } from './redis-notify.js'
 import { CREATE, DESTROY, DESTROY_ALL, LIST, ROTATE, UPDATE } from './redis-scripts.js'
 
 const DEFAULT_PREFIX = 'fastify-login:'
@@ -80,15 +82,17 @@ export function usesDefaultPrefix (store: unknown): boolean {
   return (store as { [kDefaultPrefix]?: boolean })[kDefaultPrefix] === true
 }
 
-class RedisSessionStore implements SessionStore {
+class RedisSessionStore implements SessionStore, WarnTo {
   readonly #send: Send
   readonly #prefix: string
+  readonly #notifier: Notifier
   readonly [kDefaultPrefix]: boolean
 
   constructor (client: unknown, options: RedisSessionStoreOptions | undefined) {
     this.#prefix = checkPrefix(options)
     this[kDefaultPrefix] = options?.prefix === undefined
     this.#send = commandSender(client)
+    this.#notifier = new Notifier(client as object, this.#send, `${this.#prefix}ended`)
   }
 
   async create (session: NewStoredSession, limit: SessionLimit): Promise<{ id: string, ended: StoredSession[] } | null> {
@@ -165,6 +169,18 @@ class RedisSessionStore implements SessionStore {
     const tag = tagOf(userId)
     const keep = typeof exceptId === 'string' ? exceptId : ''
     return decodeAll(await DESTROY_ALL.run(this.#send, [this.#index(tag, userId)], [String(Date.now()), userId, this.#entry(tag, ''), keep]))
+  }
+
+  async announce (ended: readonly SessionEndNotice[]): Promise<void> {
+    await this.#notifier.announce(ended)
+  }
+
+  async subscribe (listener: (ended: SessionEndNotice) => void): Promise<() => Promise<void>> {
+    return await this.#notifier.subscribe(listener)
+  }
+
+  [kWarnTo] (warn: Warn): void {
+    this.#notifier.warnTo(warn)
   }
 
   /** The entry key of `id` (with '': the prefix of the user's entry keys). */

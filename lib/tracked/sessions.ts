@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify'
 import type { RememberRotation, ResolvedLoginOptions, RotationVerdict, SessionEndReason, SessionInfo, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
-import { clientOf, type Client } from '../core/state.js'
-import type { MaybePromise } from '../core/state.js'
+import { clientOf, type Client, type MaybePromise } from '../core/state.js'
 import type { SessionEngine } from '../session/engine.js'
 import { kGetNow } from '../stores/memory.js'
+import { EarlyReads } from './early-reads.js'
 import { failClosed } from './fail-closed.js'
 import { listEntries, newEntry, reasonsOf, type NewLogin } from './entries.js'
 import { isStale } from '../stores/entry.js'
@@ -34,6 +34,8 @@ export class TrackedSessions {
   readonly #timeoutMs: number
   /** The store's synchronous `get`, when it has one (the memory store). */
   readonly #getNow: ((id: string) => StoredSession | null) | null
+  /** Otherwise, on @fastify/session: entries read as their stored session is (early-reads.ts). */
+  readonly #early: EarlyReads | null
   /** Set by the live connections (live/): told of every session ended here. */
   onEnded: EndedListener | null = null
 
@@ -43,6 +45,7 @@ export class TrackedSessions {
     this.#timeoutMs = this.#settings.timeout * 1000
     const getNow = (this.store as { [kGetNow]?: (id: string) => StoredSession | null })[kGetNow]
     this.#getNow = getNow === undefined ? null : getNow.bind(this.store)
+    this.#early = this.#getNow === null ? EarlyReads.watch(engine, (sid) => this.#call(() => this.store.get(sid))) : null
     this.#options = options
     this.#engine = engine
     const idle = options.idleTimeout
@@ -61,13 +64,14 @@ export class TrackedSessions {
 
   /**
    * The live entry `sid` of the session login of `userId`, else null (revoked, expired, another
-   * user's). The memory store answers at once, so its check creates no promise.
+   * user's). The memory store answers at once, so its check creates no promise; on @fastify/session
+   * an asynchronous store's read may have started with the session's.
    */
-  live (sid: unknown, userId: string): MaybePromise<StoredSession | null> {
+  live (sid: unknown, userId: string, request: FastifyRequest): MaybePromise<StoredSession | null> {
     if (typeof sid !== 'string') return null
     const ownedBy = (entry: StoredSession | null): StoredSession | null => entry !== null && entry.userId === userId ? entry : null
     if (this.#getNow !== null) return ownedBy(this.#getNow(sid))
-    return this.#call(() => this.store.get(sid)).then(ownedBy)
+    return (this.#early === null ? this.#call(() => this.store.get(sid)) : this.#early.entry(request, sid)).then(ownedBy)
   }
 
   /** Records the sighting (lastSeenAt, ip) at most once a minute; never waits for the store. */
@@ -113,6 +117,7 @@ export class TrackedSessions {
     if (engineId === undefined) {
       return true
     }
+    this.#early?.learn(engineId, sid)
     return this.#call(() => this.store.update(sid, { engineId }))
   }
 
@@ -198,6 +203,7 @@ export class TrackedSessions {
   }
 
   #told (entries: readonly StoredSession[], reason: SessionEndReason): void {
+    this.#early?.forget(entries)
     if (entries.length > 0) this.onEnded?.(entries, reason)
   }
 

@@ -5,6 +5,7 @@ import fastifyWebsocket from '@fastify/websocket'
 import WebSocket from 'ws'
 import { buildApp } from '../helpers/app.js'
 import { BROWSER_ACCEPT, deniedBody, LOGIN_MESSAGE, logIn, REFRESH_MESSAGE } from '../helpers/flows.js'
+import { liveApp, loggedIn, openStream } from '../helpers/live.js'
 
 interface Seen { code: string | undefined, statusCode: number | undefined, message: string, url: string }
 
@@ -35,6 +36,27 @@ test("the application's error handler sees the guards' 401 and renders it", asyn
   t.assert.strictEqual(stale.statusCode, 401)
   t.assert.strictEqual(stale.body, '<h1>401 page</h1>')
   t.assert.deepStrictEqual(seen[1], { code: 'FST_LOGIN_NEEDS_REFRESH', statusCode: 401, message: REFRESH_MESSAGE, url: '/needs-refresh' })
+})
+
+// a 401 is an expected answer, not a fault: no stack trace is captured for it (the capture was
+// most of a 401's cost in the benchmark), and it is still an Error with its code
+test("the guards' 401 is an Error with its code and message, and carries no stack trace", async (t: TestContext) => {
+  const errors: Error[] = []
+  const { request } = await buildApp(t, {}, {
+    before: (app) => {
+      app.setErrorHandler((error: Error, _request, reply) => {
+        errors.push(error)
+        return reply.code(401).send('no')
+      })
+    }
+  })
+  await request('/secret')
+  t.assert.strictEqual(errors.length, 1)
+  const [error] = errors as [Error & { code?: string }]
+  t.assert.ok(error instanceof Error)
+  t.assert.strictEqual(error.code, 'FST_LOGIN_UNAUTHORIZED')
+  t.assert.strictEqual(error.message, LOGIN_MESSAGE)
+  t.assert.strictEqual(error.stack, undefined)
 })
 
 test('with a login view, a JSON client\'s 401 reaches the error handler; a browser is redirected without it', async (t: TestContext) => {
@@ -198,4 +220,47 @@ test('a real WebSocket upgrade to a guarded route is refused with 401 and never 
     socket.on('error', () => undefined)
   })
   t.assert.deepStrictEqual(outcome, { status: 401, location: undefined, opened: false })
+})
+
+/** How a real WebSocket upgrade to `url` was refused: its status and Location; `opened` when it was not. */
+async function upgradeRefusal (url: string, cookie: string): Promise<{ status: number, location: string | undefined } | 'opened'> {
+  return await new Promise((resolve) => {
+    const socket = new WebSocket(url, { headers: cookie === '' ? {} : { cookie } })
+    socket.on('open', () => { socket.close(); resolve('opened') })
+    socket.on('unexpected-response', (_request, response) => {
+      resolve({ status: response.statusCode as number, location: response.headers.location })
+      response.resume()
+      socket.terminate()
+    })
+    socket.on('error', () => undefined)
+  })
+}
+
+test('with sessions, loginView and refreshView: real upgrades and event streams get the 401, never a redirect (anonymous, not fresh, a stream reconnecting after its session ended)', async (t: TestContext) => {
+  const app = await liveApp(t, { loginView: '/login', refreshView: '/reauth' }, {
+    routes: (instance) => {
+      instance.get('/live-fresh', { websocket: true, preHandler: instance.freshLoginRequired }, (socket) => { socket.send('fresh') })
+    }
+  })
+  const ws = app.url.replace(/^http/, 'ws')
+  const denied = { status: 401, location: undefined }
+  t.assert.deepStrictEqual(await upgradeRefusal(`${ws}/live`, ''), denied)
+  // EventSource sends Accept: text/event-stream alone
+  const anonymous = await openStream(app, '/feed')
+  t.assert.deepStrictEqual([anonymous.response.statusCode, anonymous.response.headers.location], [401, undefined])
+  t.assert.strictEqual(JSON.parse(anonymous.first).code, 'FST_LOGIN_UNAUTHORIZED')
+
+  // logged in, but not fresh: freshLoginRequired's 401, not the refresh view
+  const stale = await loggedIn(app, '1', '?fresh=0')
+  t.assert.deepStrictEqual(await upgradeRefusal(`${ws}/live-fresh`, stale.jar.header()), denied)
+  t.assert.strictEqual(await upgradeRefusal(`${ws}/live`, stale.jar.header()), 'opened')
+
+  // a stream whose session ended: the browser reconnects with the same cookies and gets the 401
+  const browser = await loggedIn(app, '2')
+  const stream = await openStream(app, '/feed', browser)
+  t.assert.strictEqual(stream.response.statusCode, 200)
+  t.assert.strictEqual(await app.app.loginManager.revokeAllSessions('2'), 1)
+  await stream.ended
+  const again = await openStream(app, '/feed', browser)
+  t.assert.deepStrictEqual([again.response.statusCode, again.response.headers.location], [401, undefined])
 })

@@ -3,8 +3,9 @@
 // CommonJS and TypeScript in each; then publint and @arethetypeswrong/cli on the tarball.
 // Slow (npm install): run with `node scripts/run-tests.mjs package`.
 import { after, before, test, type TestContext } from 'node:test'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { runNodeTest } from '../helpers/node-test-run.js'
 import { REPO, bin, cookieHeader, fastifyCopies, packAndInstall, run, startServer, type InstalledApp, type PackedApp } from '../helpers/package/packed-app.js'
 
 let packed: PackedApp
@@ -20,12 +21,12 @@ function appOn (end: typeof ENDS[number]): InstalledApp {
 
 test('the tarball holds the built entry, the types and the license, and no sources or tests', (t: TestContext) => {
   const files = packed.packedFiles
-  for (const required of ['package.json', 'LICENSE', 'dist/index.js', 'types/index.d.ts']) {
+  for (const required of ['package.json', 'LICENSE', 'dist/index.js', 'types/index.d.ts', 'dist/testing/index.js', 'types/testing.d.ts']) {
     t.assert.ok(files.includes(required), `${required} is packed`)
   }
   if (existsSync(join(REPO, 'README.md'))) t.assert.ok(files.includes('README.md'), 'README.md is packed')
   const unexpected = files.filter((file) =>
-    !['package.json', 'LICENSE', 'README.md', 'types/index.d.ts'].includes(file) && !/^dist\/([\w-]+\/)?[\w-]+\.js(\.map)?$/.test(file))
+    !['package.json', 'LICENSE', 'README.md', 'types/index.d.ts', 'types/testing.d.ts', 'testing/package.json'].includes(file) && !/^dist\/([\w-]+\/)?[\w-]+\.js(\.map)?$/.test(file))
   t.assert.deepStrictEqual(unexpected, [])
 })
 
@@ -102,6 +103,23 @@ for (const end of ENDS) {
   })
 }
 
+for (const file of ['store-contract.mjs', 'store-contract.cjs']) {
+  test(`fastify-login/testing from ${file.endsWith('.mjs') ? 'an ES module' : 'CommonJS'}: the store contract passes on the memory store under node:test`, (t: TestContext) => {
+    const { status, passed, failed, output } = runNodeTest([file], { cwd: appOn('newest').dir })
+    t.assert.strictEqual(status, 0, output)
+    t.assert.deepStrictEqual(failed, [], output)
+    t.assert.ok(passed.length >= 30, `${passed.length} cases passed:\n${output}`)
+  })
+}
+
+test('fastify-login/testing needs no test framework: its built files require only Node built-ins and the package\'s own files', (t: TestContext) => {
+  const dir = join(appOn('newest').dir, 'node_modules', 'fastify-login', 'dist', 'testing')
+  const required = readdirSync(dir).filter((name) => name.endsWith('.js')).flatMap((name) =>
+    [...readFileSync(join(dir, name), 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1] as string))
+  t.assert.ok(required.includes('node:assert/strict'), required.join(', '))
+  t.assert.deepStrictEqual(required.filter((specifier) => !specifier.startsWith('node:') && !specifier.startsWith('./') && !specifier.startsWith('../')), [])
+})
+
 test('publint finds nothing to report on the tarball', (t: TestContext) => {
   const { status, output } = run(bin('publint'), ['run', packed.tarball], packed.root)
   t.assert.strictEqual(status, 0, output)
@@ -115,7 +133,12 @@ test('@arethetypeswrong/cli finds no problem for node10, node16 (CJS and ESM) an
   }
   t.assert.deepStrictEqual(report.analysis.problems, [])
   const resolutions = report.analysis.entrypoints['.']?.resolutions ?? {}
+  const testing = report.analysis.entrypoints['./testing']?.resolutions ?? {}
   for (const kind of ['node10', 'node16-cjs', 'node16-esm', 'bundler']) {
     t.assert.strictEqual(resolutions[kind]?.resolution?.fileName, '/node_modules/fastify-login/types/index.d.ts', kind)
+  }
+  // node10 ignores "exports": testing/package.json points it at the same files
+  for (const kind of ['node10', 'node16-cjs', 'node16-esm', 'bundler']) {
+    t.assert.strictEqual(testing[kind]?.resolution?.fileName, '/node_modules/fastify-login/types/testing.d.ts', kind)
   }
 })

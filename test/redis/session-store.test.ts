@@ -7,13 +7,16 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import assert from 'node:assert/strict'
 import { createClient, createCluster } from 'redis'
 import { Cluster, Redis } from 'ioredis'
-import { redisSessionStore, type NewStoredSession, type SessionStore } from 'fastify-login'
+import { redisSessionStore, type NewStoredSession, type SessionLimit, type SessionStore } from 'fastify-login'
+import { sessionStoreContract, type MakeStore } from 'fastify-login/testing'
 import { startRedisServer } from '../helpers/redis-server.js'
 import { startRedisCluster } from '../helpers/redis-cluster.js'
 import { stopChild, track } from '../helpers/child-processes.js'
-import { NO_LIMIT, runSessionStoreContract, type StoreFactory } from '../helpers/session-store-contract.js'
+
+const NO_LIMIT: SessionLimit = { maxPerUser: null, onLimit: 'revoke-oldest', replaces: null }
 
 type Raw = (args: string[]) => Promise<unknown>
 
@@ -60,25 +63,25 @@ async function keysOf (node: Raw, pattern: string): Promise<string[]> {
 }
 
 /** Every key under `prefix` on every node: the layout, a TTL, the user's index in the same slot and outliving the entry. */
-async function checkKeys (t: TestContext, nodes: Raw[], prefix: string, cluster: boolean): Promise<void> {
+async function checkKeys (nodes: Raw[], prefix: string, cluster: boolean): Promise<void> {
   // s: an entry, u: a user's index, o: a login's origin (the join window of a form posted twice)
   const shape = /^\{([A-Za-z0-9_-]{8})\}:(s|u|o):(.+)$/s
   for (const node of nodes) {
     for (const key of await keysOf(node, `${prefix}*`)) {
       const match = shape.exec(key.slice(prefix.length))
-      t.assert.ok(key.startsWith(prefix) && match !== null, `key layout: ${key}`)
+      assert.ok(key.startsWith(prefix) && match !== null, `key layout: ${key}`)
       const pttl = await node(['PTTL', key]) as number
       if (pttl === -2) continue // expired between SCAN and PTTL
-      t.assert.ok(pttl > 0, `${key} has a TTL (PTTL ${pttl})`)
-      if (cluster) t.assert.strictEqual(await node(['CLUSTER', 'KEYSLOT', key]), slotOf(key))
+      assert.ok(pttl > 0, `${key} has a TTL (PTTL ${pttl})`)
+      if (cluster) assert.strictEqual(await node(['CLUSTER', 'KEYSLOT', key]), slotOf(key))
       if (match![2] !== 's') continue
-      t.assert.ok(match![3]!.startsWith(`${match![1]}.`), `the id embeds the key's tag: ${key}`)
+      assert.ok(match![3]!.startsWith(`${match![1]}.`), `the id embeds the key's tag: ${key}`)
       const userId = await node(['HGET', key, 'userId']) as string | null
       if (userId === null) continue
       const index = `${prefix}{${match![1]}}:u:${userId}`
-      t.assert.strictEqual(slotOf(index), slotOf(key), `${key} and ${index} share a slot`)
+      assert.strictEqual(slotOf(index), slotOf(key), `${key} and ${index} share a slot`)
       const [entryExpiry, indexExpiry] = [await node(['PEXPIRETIME', key]) as number, await node(['PEXPIRETIME', index]) as number]
-      if (entryExpiry > 0) t.assert.ok(indexExpiry >= entryExpiry, `${index} outlives ${key}`)
+      if (entryExpiry > 0) assert.ok(indexExpiry >= entryExpiry, `${index} outlives ${key}`)
     }
   }
 }
@@ -120,11 +123,17 @@ async function connectCluster (t: TestContext, kind: Kind, ports: readonly numbe
 }
 
 let prefixes = 0
-function factory (client: unknown, nodes: Raw[], cluster: boolean): StoreFactory {
-  return (t) => {
+/** A store under a prefix of its own for each case, its keys checked after every call. */
+function factory (client: unknown, nodes: Raw[], cluster: boolean): MakeStore {
+  return () => {
     const prefix = `test-${process.pid}-${++prefixes}:`
-    return { store: redisSessionStore(client, { prefix }), check: () => checkKeys(t, nodes, prefix, cluster) }
+    return { store: redisSessionStore(client, { prefix }), check: () => checkKeys(nodes, prefix, cluster) }
   }
+}
+
+/** The contract of fastify-login/testing as subtests of `t`, bad input rejected with the store's coded error. */
+async function contract (t: TestContext, makeStore: MakeStore): Promise<void> {
+  await sessionStoreContract(makeStore, { test: (name, run) => t.test(name, run), badInputError: { code: 'FST_LOGIN_INVALID_VALUE' } })
 }
 
 function newSession (userId: string): NewStoredSession {
@@ -181,7 +190,7 @@ test('redisSessionStore on a standalone redis-server', async (t: TestContext) =>
 
   for (const kind of KINDS) {
     await t.test(`the SessionStore contract on ${kind}`, async (t: TestContext) => {
-      await runSessionStoreContract(t, factory(await connect(t, kind, redis.url), nodes, false))
+      await contract(t, factory(await connect(t, kind, redis.url), nodes, false))
     })
   }
 
@@ -281,7 +290,7 @@ test('redisSessionStore on a Redis Cluster of three masters', async (t: TestCont
 
   for (const kind of KINDS) {
     await t.test(`the SessionStore contract on a ${kind} cluster client`, async (t: TestContext) => {
-      await runSessionStoreContract(t, factory(await connectCluster(t, kind, cluster.ports), nodes, true))
+      await contract(t, factory(await connectCluster(t, kind, cluster.ports), nodes, true))
     })
   }
 

@@ -2,13 +2,25 @@
 // memory store's own bookkeeping, and what redisSessionStore checks before any round trip.
 import { test, type TestContext } from 'node:test'
 import { queryObjects } from 'node:v8'
-import { memorySessionStore, redisSessionStore, type SessionStore } from 'fastify-login'
-import { MALFORMED_IDS, NO_LIMIT, runSessionStoreContract } from '../helpers/session-store-contract.js'
+import { memorySessionStore, redisSessionStore, type SessionLimit, type SessionStore } from 'fastify-login'
+import { sessionStoreContract } from 'fastify-login/testing'
 import { Cluster, Redis } from 'ioredis'
 import { installClock } from '../helpers/remember.js'
 
-test('memorySessionStore() meets the SessionStore contract', async (t: TestContext) => {
-  await runSessionStoreContract(t, () => ({ store: memorySessionStore() }))
+const NO_LIMIT: SessionLimit = { maxPerUser: null, onLimit: 'revoke-oldest', replaces: null }
+
+/** Ids no store can have made. */
+const MALFORMED_IDS: unknown[] = [
+  undefined, null, 0, 1, true, {}, [], ['x'], Symbol('id'),
+  '', ' ', '__proto__', 'constructor', 'hasOwnProperty', 'x'.repeat(129), 'x'.repeat(100_000),
+  'a b', 'a\r\nb', 'a\u0000b', 'ünïcödé', '{tag}', 'fastify-login:{x}:s:y', '*', '../../etc'
+]
+
+test('memorySessionStore() meets the SessionStore contract (fastify-login/testing), rejecting bad input with FST_LOGIN_INVALID_VALUE', async (t: TestContext) => {
+  await sessionStoreContract(() => memorySessionStore(), {
+    test: (name, run) => t.test(name, run),
+    badInputError: { code: 'FST_LOGIN_INVALID_VALUE' }
+  })
 })
 
 test('memorySessionStore() instances share nothing', async (t: TestContext) => {

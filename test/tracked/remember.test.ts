@@ -217,3 +217,29 @@ test('listSessions shows only the user\'s live entries, whatever a custom store 
   t.assert.strictEqual(listed.length, 1)
   t.assert.strictEqual(listed[0]?.current, true)
 })
+
+// a request the grace logged in "for this request only" writes no session id: the devices methods
+// and logoutUser still act on its tracked session (before: logoutOtherSessions ended it too,
+// listSessions marked none current, logoutUser left its entry live)
+test('inside the grace, a request logged in by the previous token acts on its own tracked session', async (t: TestContext) => {
+  installClock(t)
+  const { app, browser, cookie, entries } = await rememberedApp(t, { rememberCookie: { rotationGrace: 10 } })
+  const other = browser()
+  await other.request({ method: 'POST', url: '/login/1' }) // another device of the same user
+  const [otherEntry] = (await entries('1')).filter((entry) => entry.rememberHash === null)
+  const owner = browser()
+  owner.jar.set(REMEMBER, cookie)
+  t.assert.strictEqual((await owner.request('/whoami')).json().name, 'Notch') // rotates the token
+  const [ownEntry] = (await entries('1')).filter((entry) => entry.rememberHash !== null)
+  const inGrace = (request: { method?: 'GET' | 'POST', url: string }) => app.inject({ method: request.method ?? 'GET', url: request.url, cookies: { [REMEMBER]: cookie } })
+
+  const listed = (await inGrace({ url: '/devices' })).json() as Array<{ id: string, current: boolean }>
+  t.assert.deepStrictEqual(listed.filter((session) => session.current).map((session) => session.id), [ownEntry?.id])
+  t.assert.deepStrictEqual((await inGrace({ method: 'POST', url: '/devices/others/logout' })).json(), { ended: 1 })
+  t.assert.deepStrictEqual((await entries('1')).map((entry) => entry.id), [ownEntry?.id], 'the other device ended, this one kept')
+  t.assert.notStrictEqual(otherEntry, undefined)
+
+  const loggedOut = await inGrace({ method: 'POST', url: '/logout' })
+  t.assert.strictEqual(loggedOut.statusCode, 200)
+  t.assert.deepStrictEqual(await entries('1'), [], 'logoutUser ended the session the grace logged in')
+})

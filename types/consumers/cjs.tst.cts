@@ -2,6 +2,7 @@
 // plugin is `require('fastify-login')` itself, and also its `.default` and `.fastifyLogin`.
 import Fastify = require('fastify')
 import fastifyLogin = require('fastify-login')
+import testing = require('fastify-login/testing')
 import { describe, expect, test } from 'tstyche'
 
 class User extends fastifyLogin.UserMixin {
@@ -37,5 +38,10 @@ describe('CommonJS consumer', () => {
       expect(request.currentUser).type.toBe<fastifyLogin.LoginUser | fastifyLogin.AnonymousUserMixin>()
       return request.currentUser.isAuthenticated
     })
+  })
+
+  test('require(\'fastify-login/testing\') has sessionStoreContract', () => {
+    expect(testing.sessionStoreContract(() => fastifyLogin.memorySessionStore(), { test: () => {} })).type.toBe<Promise<void>>()
+    expect(testing.sessionStoreContract).type.not.toBeCallableWith(fastifyLogin.memorySessionStore())
   })
 })

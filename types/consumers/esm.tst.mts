@@ -11,6 +11,8 @@ import fastifyLogin, {
   type LoginUser
 } from 'fastify-login'
 import * as namespace from 'fastify-login'
+import { sessionStoreContract } from 'fastify-login/testing'
+import * as testing from 'fastify-login/testing'
 
 class User extends UserMixin {
   constructor (public id: number) { super() }
@@ -51,5 +53,10 @@ describe('ESM consumer', () => {
   test('the helpers are there', () => {
     expect(new URLSafeTimedSerializer(options.secret).dumps(1)).type.toBe<string>()
     expect(isSafeUrl('/x', { allowedHosts: [] })).type.toBe<boolean>()
+  })
+
+  test('fastify-login/testing: the named import and the namespace', () => {
+    expect(testing.sessionStoreContract).type.toBe(sessionStoreContract)
+    expect(sessionStoreContract(() => namespace.memorySessionStore(), { test: () => {} })).type.toBe<Promise<void>>()
   })
 })

@@ -1,13 +1,17 @@
 // "Your devices": every session of the user (fastify-login's tracked sessions), ending one of
 // them, and logging out all the others. Ending another device needs a fresh login: a login older
 // than FRESH_FOR (or restored from the remember cookie) is sent to /reauth first and comes back
-// to the GET of the same address, which asks once more before anything ends.
+// to the GET of the same address, which asks once more before anything ends. The page keeps a
+// WebSocket open (routes/devices-live.ts) that says "You were signed out" when its session ends.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { SessionInfo } from 'fastify-login'
 import { renderPage } from '../render.js'
 import { describeUserAgent } from '../user-agent.js'
 
 export const DEVICES_PATH = '/settings/devices'
+/** The devices page's live element (routes/devices-live.ts). */
+export const LIVE_PATH = `${DEVICES_PATH}/live`
+export const LIVE_SCRIPT_PATH = '/assets/devices-live.js'
 const OTHERS_PATH = `${DEVICES_PATH}/log-out-others`
 
 interface IdParams { Params: { id: string } }
@@ -44,7 +48,7 @@ function plural (count: number, word: string): string {
 export default async function deviceRoutes (app: FastifyInstance) {
   app.get(DEVICES_PATH, { preHandler: app.loginRequired }, async (request, reply) => {
     const devices = (await request.listSessions()).map(toRow)
-    return renderPage(request, reply, 'devices.ejs', { title: 'Your devices', devices, othersPath: OTHERS_PATH })
+    return renderPage(request, reply, 'devices.ejs', { title: 'Your devices', devices, othersPath: OTHERS_PATH, livePath: LIVE_PATH, liveScriptPath: LIVE_SCRIPT_PATH })
   })
 
   // Where /reauth brings the user back to after a POST below asked for the password.

@@ -92,3 +92,31 @@ export async function deviceRows (page: Page): Promise<DeviceRow[]> {
 export async function endSession (page: Page, browser: string): Promise<void> {
   await clickAndWait(page, `#devices tbody tr:has(.device-browser:text-is("${browser}")) button.end-session`)
 }
+
+/** A generous bound on waiting for what the server pushes: a guard against a hang, not a measure of speed. */
+const PUSH_HANG_GUARD = 60_000
+
+/** Opens the devices page and waits until its live element's WebSocket is open (the session is bound to it). */
+export async function openLiveDevicesPage (page: Page): Promise<void> {
+  await page.goto('/settings/devices')
+  await page.locator('#live-status[data-live="open"]').waitFor({ state: 'attached', timeout: PUSH_HANG_GUARD })
+}
+
+export interface SignedOutNotice {
+  text: string
+  /** The close reason the page was given ('' when it learned it from a 401). */
+  reason: string
+  /** Where its "Log in again" link goes. */
+  loginAgain: string | null
+}
+
+/** Waits until the page says "You were signed out" by itself, and reads what it says. */
+export async function signedOutNotice (page: Page): Promise<SignedOutNotice> {
+  const notice = page.locator('#live-status', { hasText: 'You were signed out' })
+  await notice.waitFor({ state: 'visible', timeout: PUSH_HANG_GUARD })
+  return {
+    text: (await notice.textContent() ?? '').trim(),
+    reason: await notice.getAttribute('data-reason') ?? '',
+    loginAgain: await notice.locator('a').getAttribute('href')
+  }
+}

@@ -88,7 +88,26 @@ function installApp (root: string, tarball: string, version: string, label: stri
   return { label: `fastify ${version} (${label})`, fastifyVersion: version, dir }
 }
 
-function packAndInstallIn (root: string): PackedApp {
+/** The tarball alone, for suites that make their own applications (test/package/quick-start.test.ts). */
+export interface Tarball {
+  readonly root: string
+  readonly tarball: string
+  readonly packedFiles: readonly string[]
+  cleanup (): void
+}
+
+export function packTarball (): Tarball {
+  const root = mkdtempSync(join(tmpdir(), 'fastify-login-package-'))
+  try {
+    return { root, ...packInto(root), cleanup: () => rmSync(root, { recursive: true, force: true }) }
+  } catch (error) {
+    rmSync(root, { recursive: true, force: true })
+    throw error
+  }
+}
+
+/** Builds a copy of the tree in `root` and packs it there. */
+function packInto (root: string): { tarball: string, packedFiles: string[] } {
   const source = join(root, 'source')
   mkdirSync(source)
   for (const entry of readdirSync(REPO)) {
@@ -101,12 +120,15 @@ function packAndInstallIn (root: string): PackedApp {
   const packOutput = mustRun('npm', ['pack', '--json', '--pack-destination', root], source)
   const [packed] = JSON.parse(packOutput) as Array<{ filename: string, files: Array<{ path: string }> }>
   if (packed === undefined) throw new Error(`npm pack printed no package:\n${packOutput}`)
-  const tarball = join(root, basename(packed.filename))
+  return { tarball: join(root, basename(packed.filename)), packedFiles: packed.files.map((file) => file.path) }
+}
 
+function packAndInstallIn (root: string): PackedApp {
+  const { tarball, packedFiles } = packInto(root)
   return {
     root,
     tarball,
-    packedFiles: packed.files.map((file) => file.path),
+    packedFiles,
     apps: fastifyVersions(root).map(({ version, label }) => installApp(root, tarball, version, label)),
     cleanup: () => rmSync(root, { recursive: true, force: true })
   }

@@ -18,6 +18,10 @@ export interface AppProcess {
   log (): string
   /** SIGTERM (the app closes Fastify and its Redis client), SIGKILL when it lingers; safe to call twice. */
   stop (): Promise<void>
+  /** SIGTERM only: the app closes, and its process exits when nothing is left open. */
+  terminate (): void
+  /** How the process exited, once it has. */
+  readonly exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
 }
 
 const FIXTURE = join(__dirname, '..', '..', 'redis', 'fixtures', 'app.ts')
@@ -32,6 +36,9 @@ export async function startApp (env: AppEnv & Record<string, string>, fixture = 
     stdio: ['pipe', 'pipe', 'pipe']
   })
   track(child)
+  const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }))
+  })
 
   let log = ''
   child.stderr?.on('data', (chunk: Buffer) => { log = (log + chunk.toString('utf8')).slice(-8000) })
@@ -70,6 +77,8 @@ export async function startApp (env: AppEnv & Record<string, string>, fixture = 
   return {
     url: `http://127.0.0.1:${port}`,
     log: () => log,
-    stop: () => stopChild(child, STOP_WITHIN_MS)
+    stop: () => stopChild(child, STOP_WITHIN_MS),
+    terminate: () => { child.kill('SIGTERM') },
+    exited
   }
 }
