@@ -170,10 +170,11 @@ declare namespace fastifyLogin {
     /** When the entry stops existing: the longest lifetime the session can still have. */
     readonly expiresAt: number
     /**
-     * A digest of the user's `getSessionAuthHash()` at login (128 bits of its SHA-256, base64url),
-     * never the hash itself; null when the user has none. An entry whose digest differs from the
-     * user's current one is stale: not listed, not counted against `maxPerUser`, ended where it
-     * is met. Optional for stores written before it: absent reads as null (never stale).
+     * Given only to a store that declares the `'authDigest'` capability: a digest of the user's
+     * `getSessionAuthHash()` at login (128 bits of its SHA-256, base64url), never the hash itself;
+     * null when the user has none. An entry whose digest differs from the user's current one is
+     * stale: not listed, not counted against `maxPerUser`, ended where it is met. Absent reads as
+     * null (never stale).
      */
     readonly authDigest?: string | null
   }
@@ -190,11 +191,11 @@ declare namespace fastifyLogin {
     /** An entry of the same user that this login replaces: ended, and not counted against the limit. */
     readonly replaces: string | null
     /**
-     * Optional: a digest of the session cookie the login arrived with (base64url). A store that
-     * knows it lets a second login of the same user from the same cookie within a few seconds (a
-     * login form submitted twice) join the entry the first one created, when both hold the same
-     * remember hash: `create` then answers that entry's id and ends nothing. A store that ignores
-     * it creates another entry.
+     * Given only to a store that declares the `'origin'` capability: a digest of the session
+     * cookie the login arrived with (base64url). A second login of the same user from the same
+     * cookie within a few seconds (a login form submitted twice) joins the entry the first one
+     * created, when both hold the same remember hash: `create` then answers that entry's id and
+     * ends nothing.
      */
     readonly origin?: string | null
   }
@@ -233,11 +234,19 @@ declare namespace fastifyLogin {
    */
   export type RotationVerdict = 'rotated' | 'current' | 'grace' | 'theft' | 'gone'
 
+  /**
+   * What a store may declare it does beyond the six required methods (`SessionStore.capabilities`):
+   * `'origin'`: `create` honours `limit.origin` (a login form submitted twice joins one entry);
+   * `'authDigest'`: entries keep `authDigest` and `create` counts no stale entry against the limit.
+   */
+  export type SessionStoreCapability = 'origin' | 'authDigest'
+
   export interface SessionStore {
     /**
      * Creates an entry within the limit: its id and the entries it ended, or null when refused.
-     * The user's entries whose `authDigest` is a string other than the new entry's (stale) do not
-     * count against the limit; a create that is not refused ends them (they are in `ended`).
+     * With the `'authDigest'` capability, the user's entries whose `authDigest` is a string other
+     * than the new entry's (stale) do not count against the limit, and a create that is not
+     * refused ends them (they are in `ended`). With `'origin'`, see `SessionLimit.origin`.
      */
     create (session: NewStoredSession, limit: SessionLimit): Promise<{ id: string, ended: StoredSession[] } | null>
     /** The live entry, or null (unknown, expired or malformed id). */
@@ -272,6 +281,13 @@ declare namespace fastifyLogin {
      * clock of the process that reads the entry (clock skew then shifts the grace).
      */
     rotate? (id: string, rotation: RememberRotation): Promise<RotationVerdict>
+    /**
+     * Optional: what the store does beyond the required methods (see `SessionStoreCapability`).
+     * Absent or empty: fastify-login gives it neither `origin` nor `authDigest`, so a login form
+     * submitted twice leaves two entries, and entries made before a password change are listed
+     * and counted until they expire or are revoked. `rotate` is declared by having the method.
+     */
+    readonly capabilities?: readonly SessionStoreCapability[]
   }
 
   export interface SessionsOptions {

@@ -5,10 +5,13 @@
 // may come from a request. Entries, changes and limits are built by code, so a wrong one is a
 // coded TypeError (the promise rejects) instead of a corrupt entry.
 import { randomBytes } from 'node:crypto'
-import type { NewStoredSession, SessionLimit } from '../../types/index.js'
+import type { NewStoredSession, SessionLimit, SessionStoreCapability } from '../../types/index.js'
 import { FST_LOGIN_INVALID_VALUE } from '../core/errors.js'
 
 type Kind = 'user' | 'string' | 'time' | 'string|null' | 'time|null'
+
+/** Every capability a store may declare; the two stores of this package declare them all. */
+export const CAPABILITIES: readonly SessionStoreCapability[] = Object.freeze(['origin', 'authDigest'])
 
 /** Every field of an entry but its id, in the order the Redis store keeps them. */
 export const FIELDS = [
@@ -72,10 +75,10 @@ export function checkNewSession (session: unknown): NewStoredSession {
   if (!isObject(session)) throw new FST_LOGIN_INVALID_VALUE('session store: the new session must be an object')
   const out = new Map<Field, unknown>()
   for (const field of FIELDS) {
-    // authDigest came later: a caller that does not give it makes an entry that is never stale
-    const value = field === 'authDigest' ? session[field] ?? null : session[field]
-    check(field, value, 'session')
-    out.set(field, value)
+    // an entry given no authDigest holds none (it is never stale), and reads back without one
+    if (field === 'authDigest' && session[field] === undefined) continue
+    check(field, session[field], 'session')
+    out.set(field, session[field])
   }
   return Object.fromEntries(out) as unknown as NewStoredSession
 }

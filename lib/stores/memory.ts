@@ -5,7 +5,7 @@
 // when a method meets it, and each `create` also looks at a few entries in turn (a sweep that
 // goes round the whole map as entries are created), so memory stays bounded without a timer.
 import type { NewStoredSession, RememberRotation, RotationVerdict, SessionEndNotice, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
-import { checkChanges, checkExpected, checkLimit, checkNewSession, checkRotation, isLive, isStale, JOIN_WINDOW_MS, randomPart } from './entry.js'
+import { CAPABILITIES, checkChanges, checkExpected, checkLimit, checkNewSession, checkRotation, isLive, isStale, JOIN_WINDOW_MS, randomPart } from './entry.js'
 
 /** Entries the sweep looks at per `create`: more than one, so it catches up with the creates. */
 const SWEEP_STEP = 2
@@ -19,6 +19,8 @@ function byAge (a: StoredSession, b: StoredSession): number {
 export const kGetNow = Symbol('fastify-login.getNow')
 
 class MemorySessionStore implements SessionStore {
+  /** Joins a login form submitted twice (origin), keeps auth digests; `rotate` on this process's clock. */
+  readonly capabilities = CAPABILITIES
   readonly #entries = new Map<string, StoredSession>()
   /** The ids of each user's entries (expired ones until they are met). */
   readonly #byUser = new Map<string, Set<string>>()

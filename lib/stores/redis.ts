@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import type { NewStoredSession, RedisSessionStoreOptions, RememberRotation, RotationVerdict, SessionEndNotice, SessionLimit, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
 import { FST_LOGIN_INVALID_OPTION } from '../core/errors.js'
-import { checkChanges, checkExpected, checkLimit, checkNewSession, checkRotation, FIELDS, isLive, JOIN_WINDOW_MS, randomPart, type Field } from './entry.js'
+import { CAPABILITIES, checkChanges, checkExpected, checkLimit, checkNewSession, checkRotation, FIELDS, isLive, JOIN_WINDOW_MS, randomPart, type Field } from './entry.js'
 import { commandSender, type Send } from './redis-client.js'
 import { kWarnTo, Notifier, type Warn, type WarnTo } from './redis-notify.js'
 import { CREATE, DESTROY, DESTROY_ALL, LIST, ROTATE, UPDATE } from './redis-scripts.js'
@@ -37,7 +37,7 @@ function expiry (expiresAt: unknown): string {
 
 /** field/value pairs for HSET; a null field is left out (absent means null). */
 function hashPairs (pairs: Array<[Field, unknown]>): string[] {
-  return pairs.flatMap(([field, value]) => value === null ? [] : [field, String(value)])
+  return pairs.flatMap(([field, value]) => value === null || value === undefined ? [] : [field, String(value)])
 }
 
 /** An entry from its HMGET fields (in FIELDS order); null when the hash does not exist. */
@@ -83,6 +83,8 @@ export function usesDefaultPrefix (store: unknown): boolean {
 }
 
 class RedisSessionStore implements SessionStore, WarnTo {
+  /** Joins a login form submitted twice (origin), keeps auth digests; `rotate` on Redis's clock. */
+  readonly capabilities = CAPABILITIES
   readonly #send: Send
   readonly #prefix: string
   readonly #notifier: Notifier

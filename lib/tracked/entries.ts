@@ -1,6 +1,6 @@
 // What TrackedSessions makes of entries: a new login's entry, why the entries a login ended
 // ended, and the devices list (leaving out, and ending, the entries that log nobody in any more).
-import type { NewStoredSession, SessionEndReason, SessionInfo, StoredSession } from '../../types/index.js'
+import type { NewStoredSession, SessionEndReason, SessionInfo, SessionLimit, SessionStore, StoredSession } from '../../types/index.js'
 import type { Client } from '../core/state.js'
 import { isStale } from '../stores/entry.js'
 import { rememberHashOf } from './tokens.js'
@@ -23,9 +23,32 @@ export interface NewLogin {
   readonly authDigest: string | null
 }
 
-/** The entry of a new login, seen now from `client`, living until `expiresAt`. */
-export function newEntry (login: NewLogin, client: Client, now: number, expiresAt: number): NewStoredSession {
-  return {
+/** What the store declared it does (`SessionStore.capabilities`, checked with the options). */
+export interface Capabilities {
+  /** create honours `limit.origin`: a login form submitted twice joins one entry. */
+  readonly origin: boolean
+  /** Entries keep `authDigest`, and create counts no stale entry against the limit. */
+  readonly authDigest: boolean
+}
+
+export function capabilitiesOf (store: SessionStore): Capabilities {
+  const declared = store.capabilities ?? []
+  return { origin: declared.includes('origin'), authDigest: declared.includes('authDigest') }
+}
+
+/**
+ * A new login as the store is given it: `origin` and `authDigest` only when it declares them, so
+ * a store that knows neither gets what it always got. The digest is null when not given.
+ */
+export function forStore (login: NewLogin, capabilities: Capabilities, limit: Omit<SessionLimit, 'origin'>): { digest: string | null, limit: SessionLimit } {
+  const digest = capabilities.authDigest ? login.authDigest : null
+  const origin = capabilities.origin ? login.origin : null
+  return { digest, limit: origin === null ? limit : { ...limit, origin } }
+}
+
+/** The entry of a new login, seen now from `client`, living until `expiresAt`; `digest` when the store keeps them. */
+export function newEntry (login: NewLogin, client: Client, now: number, expiresAt: number, capabilities: Capabilities): NewStoredSession {
+  const entry: NewStoredSession = {
     userId: login.userId,
     createdAt: now,
     lastSeenAt: now,
@@ -35,9 +58,9 @@ export function newEntry (login: NewLogin, client: Client, now: number, expiresA
     previousRememberHash: null,
     rotatedAt: null,
     engineId: null,
-    expiresAt,
-    authDigest: login.authDigest
+    expiresAt
   }
+  return capabilities.authDigest ? { ...entry, authDigest: login.authDigest } : entry
 }
 
 /**

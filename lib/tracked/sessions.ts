@@ -5,7 +5,7 @@ import type { SessionEngine } from '../session/engine.js'
 import { kGetNow } from '../stores/memory.js'
 import { EarlyReads } from './early-reads.js'
 import { failClosed } from './fail-closed.js'
-import { listEntries, newEntry, reasonsOf, type NewLogin } from './entries.js'
+import { capabilitiesOf, forStore, listEntries, newEntry, reasonsOf, type Capabilities, type NewLogin } from './entries.js'
 import { isStale } from '../stores/entry.js'
 
 type Settings = NonNullable<ResolvedLoginOptions['sessions']>
@@ -26,6 +26,8 @@ export interface RememberEnd { readonly until: number }
  */
 export class TrackedSessions {
   readonly store: SessionStore
+  /** What the store declared: fastify-login gives it `origin` and `authDigest` only then. */
+  readonly capabilities: Capabilities
   readonly #settings: Settings
   readonly #options: ResolvedLoginOptions
   readonly #engine: SessionEngine
@@ -42,6 +44,7 @@ export class TrackedSessions {
   constructor (options: ResolvedLoginOptions, engine: SessionEngine) {
     this.#settings = options.sessions as Settings
     this.store = this.#settings.store
+    this.capabilities = capabilitiesOf(this.store)
     this.#timeoutMs = this.#settings.timeout * 1000
     const getNow = (this.store as { [kGetNow]?: (id: string) => StoredSession | null })[kGetNow]
     this.#getNow = getNow === undefined ? null : getNow.bind(this.store)
@@ -93,17 +96,17 @@ export class TrackedSessions {
    * revoked.
    */
   async open (request: FastifyRequest | null, client: Client, login: NewLogin): Promise<string | null> {
-    const { userId, replaces, rememberToken, duration, origin, authDigest } = login
+    const { userId, replaces, rememberToken, duration } = login
     const now = Date.now()
     const remember = rememberToken === null ? null : { until: now + duration * 1000 }
-    const entry = newEntry(login, client, now, this.expiresAt(request, now, now, remember))
-    const { maxPerUser, onLimit } = this.#settings
-    const create = () => this.#call(() => this.store.create(entry, { maxPerUser, onLimit, replaces, origin }))
+    const entry = newEntry(login, client, now, this.expiresAt(request, now, now, remember), this.capabilities)
+    const { digest, limit } = forStore(login, this.capabilities, { maxPerUser: this.#settings.maxPerUser, onLimit: this.#settings.onLimit, replaces })
+    const create = () => this.#call(() => this.store.create(entry, limit))
     // refused: entries whose stored session is gone, or stale ones a store did not leave out,
     // count for nothing: the login is tried again without them
-    const created = await create() ?? (await this.#reapDead(userId, authDigest) ? await create() : null)
+    const created = await create() ?? (await this.#reapDead(userId, digest) ? await create() : null)
     if (created === null) return null
-    for (const [reason, entries] of reasonsOf(created.ended, replaces, authDigest)) this.#told(entries, reason)
+    for (const [reason, entries] of reasonsOf(created.ended, replaces, digest)) this.#told(entries, reason)
     await this.#endEngines(created.ended)
     return created.id
   }

@@ -131,9 +131,13 @@ function factory (client: unknown, nodes: Raw[], cluster: boolean): MakeStore {
   }
 }
 
-/** The contract of fastify-login/testing as subtests of `t`, bad input rejected with the store's coded error. */
+/** The contract of fastify-login/testing as subtests of `t`, every capability, bad input rejected with the store's coded error. */
 async function contract (t: TestContext, makeStore: MakeStore): Promise<void> {
-  await sessionStoreContract(makeStore, { test: (name, run) => t.test(name, run), badInputError: { code: 'FST_LOGIN_INVALID_VALUE' } })
+  await sessionStoreContract(makeStore, {
+    test: (name, run) => t.test(name, run),
+    badInputError: { code: 'FST_LOGIN_INVALID_VALUE' },
+    capabilities: ['origin', 'authDigest', 'rotate']
+  })
 }
 
 function newSession (userId: string): NewStoredSession {

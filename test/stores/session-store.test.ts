@@ -16,10 +16,11 @@ const MALFORMED_IDS: unknown[] = [
   'a b', 'a\r\nb', 'a\u0000b', 'ünïcödé', '{tag}', 'fastify-login:{x}:s:y', '*', '../../etc'
 ]
 
-test('memorySessionStore() meets the SessionStore contract (fastify-login/testing), rejecting bad input with FST_LOGIN_INVALID_VALUE', async (t: TestContext) => {
+test('memorySessionStore() meets the SessionStore contract (fastify-login/testing) with every capability, rejecting bad input with FST_LOGIN_INVALID_VALUE', async (t: TestContext) => {
   await sessionStoreContract(() => memorySessionStore(), {
     test: (name, run) => t.test(name, run),
-    badInputError: { code: 'FST_LOGIN_INVALID_VALUE' }
+    badInputError: { code: 'FST_LOGIN_INVALID_VALUE' },
+    capabilities: ['origin', 'authDigest', 'rotate']
   })
 })
 
