@@ -11,6 +11,7 @@ import fastifyLogin, {
   type SessionInfo,
   type SessionLimit,
   type SessionStore,
+  type SessionStoreCapability,
   type StoredSession,
   type StoredSessionChanges
 } from 'fastify-login'
@@ -79,6 +80,16 @@ describe('the sessions option', () => {
     expect<SessionLimit['origin']>().type.toBe<string | null | undefined>()
     expect<StoredSession['authDigest']>().type.toBe<string | null | undefined>()
     expect<StoredSessionChanges>().type.not.toBeAssignableFrom({ authDigest: 'x' })
+  })
+
+  test('a store declares origin and authDigest in capabilities (optional); the two stores of the package do', () => {
+    expect<SessionStore['capabilities']>().type.toBe<readonly SessionStoreCapability[] | undefined>()
+    expect<SessionStoreCapability>().type.toBe<'origin' | 'authDigest'>()
+    const sixMethods: Omit<SessionStore, 'capabilities'> = memorySessionStore()
+    expect<SessionStore>().type.toBeAssignableFrom({ ...sixMethods, capabilities: ['origin', 'authDigest'] as const })
+    expect<SessionStore>().type.toBeAssignableFrom({ ...sixMethods, capabilities: [] })
+    expect<SessionStore>().type.not.toBeAssignableFrom({ ...sixMethods, capabilities: ['rotate'] as const })
+    expect<SessionStore>().type.not.toBeAssignableFrom({ ...sixMethods, capabilities: 'origin' })
   })
 })
 

@@ -46,7 +46,7 @@ export function forStore (login: NewLogin, capabilities: Capabilities, limit: Om
   return { digest, limit: origin === null ? limit : { ...limit, origin } }
 }
 
-/** The entry of a new login, seen now from `client`, living until `expiresAt`; `digest` when the store keeps them. */
+/** The entry of a new login, seen now from `client`, living until `expiresAt`; with `authDigest` only for a store that keeps them. */
 export function newEntry (login: NewLogin, client: Client, now: number, expiresAt: number, capabilities: Capabilities): NewStoredSession {
   const entry: NewStoredSession = {
     userId: login.userId,
