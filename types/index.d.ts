@@ -169,12 +169,20 @@ declare namespace fastifyLogin {
     readonly engineId: string | null
     /** When the entry stops existing: the longest lifetime the session can still have. */
     readonly expiresAt: number
+    /**
+     * Given only to a store that declares the `'authDigest'` capability: a digest of the user's
+     * `getSessionAuthHash()` at login (128 bits of its SHA-256, base64url), never the hash itself;
+     * null when the user has none. An entry whose digest differs from the user's current one is
+     * stale: not listed, not counted against `maxPerUser`, ended where it is met. Absent reads as
+     * null (never stale).
+     */
+    readonly authDigest?: string | null
   }
 
   /** A new entry: the store adds the id. */
   export type NewStoredSession = Omit<StoredSession, 'id'>
   /** What `SessionStore.update` may change. */
-  export type StoredSessionChanges = Partial<Omit<StoredSession, 'id' | 'userId' | 'createdAt'>>
+  export type StoredSessionChanges = Partial<Omit<StoredSession, 'id' | 'userId' | 'createdAt' | 'authDigest'>>
 
   export interface SessionLimit {
     /** Live sessions a user may have after this one is created; null: no limit. */
@@ -182,6 +190,14 @@ declare namespace fastifyLogin {
     readonly onLimit: 'revoke-oldest' | 'refuse'
     /** An entry of the same user that this login replaces: ended, and not counted against the limit. */
     readonly replaces: string | null
+    /**
+     * Given only to a store that declares the `'origin'` capability: a digest of the session
+     * cookie the login arrived with (base64url). A second login of the same user from the same
+     * cookie within a few seconds (a login form submitted twice) joins the entry the first one
+     * created, when both hold the same remember hash: `create` then answers that entry's id and
+     * ends nothing.
+     */
+    readonly origin?: string | null
   }
 
   /**
@@ -199,8 +215,39 @@ declare namespace fastifyLogin {
     readonly reason: SessionEndReason
   }
 
+  /** What `SessionStore.rotate` is asked (hashes as the store keeps them). */
+  export interface RememberRotation {
+    /** The hash of the remember token the request presented. */
+    readonly presented: string
+    /** The hash of the token that replaces it; null: judge only (a response that cannot carry a cookie). */
+    readonly next: string | null
+    /** How long the previous token stays valid after a rotation (ms), by the store's clock. */
+    readonly graceMs: number
+    /** Written with a rotation. */
+    readonly changes: Pick<StoredSessionChanges, 'lastSeenAt' | 'ip' | 'expiresAt'>
+  }
+
+  /**
+   * `'rotated'`: the token was current and `next` replaced it (it is now the previous one);
+   * `'current'`: it is current (`next` null, nothing written); `'grace'`: it is the previous
+   * token, within `graceMs` of the rotation; `'theft'`: any other token; `'gone'`: no live entry.
+   */
+  export type RotationVerdict = 'rotated' | 'current' | 'grace' | 'theft' | 'gone'
+
+  /**
+   * What a store may declare it does beyond the six required methods (`SessionStore.capabilities`):
+   * `'origin'`: `create` honours `limit.origin` (a login form submitted twice joins one entry);
+   * `'authDigest'`: entries keep `authDigest` and `create` counts no stale entry against the limit.
+   */
+  export type SessionStoreCapability = 'origin' | 'authDigest'
+
   export interface SessionStore {
-    /** Creates an entry within the limit: its id and the entries it ended, or null when refused. */
+    /**
+     * Creates an entry within the limit: its id and the entries it ended, or null when refused.
+     * With the `'authDigest'` capability, the user's entries whose `authDigest` is a string other
+     * than the new entry's (stale) do not count against the limit, and a create that is not
+     * refused ends them (they are in `ended`). With `'origin'`, see `SessionLimit.origin`.
+     */
     create (session: NewStoredSession, limit: SessionLimit): Promise<{ id: string, ended: StoredSession[] } | null>
     /** The live entry, or null (unknown, expired or malformed id). */
     get (id: string): Promise<StoredSession | null>
@@ -227,6 +274,20 @@ declare namespace fastifyLogin {
      * the app closes).
      */
     subscribe? (listener: (ended: SessionEndNotice) => void): Promise<() => Promise<void>>
+    /**
+     * Optional: judges a remember token and rotates it in one atomic step, setting `rotatedAt`
+     * and judging the grace by the store's own clock, so that processes whose clocks differ agree.
+     * Without it, the plugin rotates with `update`'s compare-and-set and judges the grace by the
+     * clock of the process that reads the entry (clock skew then shifts the grace).
+     */
+    rotate? (id: string, rotation: RememberRotation): Promise<RotationVerdict>
+    /**
+     * Optional: what the store does beyond the required methods (see `SessionStoreCapability`).
+     * Absent or empty: fastify-login gives it neither `origin` nor `authDigest`, so a login form
+     * submitted twice leaves two entries, and entries made before a password change are listed
+     * and counted until they expire or are revoked. `rotate` is declared by having the method.
+     */
+    readonly capabilities?: readonly SessionStoreCapability[]
   }
 
   export interface SessionsOptions {
@@ -428,8 +489,12 @@ declare namespace fastifyLogin {
     loginUrl (view: string, nextUrl?: string | null): string
     /** A `Cookie` header value that makes a request arrive logged in as `user` (for tests). */
     sessionCookieFor (user: UserType, options?: SessionCookieForOptions): Promise<string>
-    /** With `sessions`: the user's live sessions, most recently seen first (`current` is false). */
-    listSessions (userId: string | number): Promise<SessionInfo[]>
+    /**
+     * With `sessions`: the user's live sessions, most recently seen first (`current` is false).
+     * Given the user object, sessions made before its `getSessionAuthHash()` changed are left out
+     * (and ended); given an id, the sessions as the store holds them.
+     */
+    listSessions (user: string | number | UserType): Promise<SessionInfo[]>
     /** With `sessions`: ends the session `id`; false when there was none. */
     revokeSession (id: string): Promise<boolean>
     /** With `sessions`: ends every session of the user; the number ended. */

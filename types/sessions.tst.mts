@@ -7,9 +7,13 @@ import fastifyLogin, {
   memorySessionStore,
   redisSessionStore,
   UserMixin,
+  type RotationVerdict,
   type SessionInfo,
+  type SessionLimit,
   type SessionStore,
-  type StoredSession
+  type SessionStoreCapability,
+  type StoredSession,
+  type StoredSessionChanges
 } from 'fastify-login'
 
 class User extends UserMixin {
@@ -64,6 +68,29 @@ describe('the sessions option', () => {
     expect(store).type.toBe<SessionStore>()
     expect<SessionStore>().type.not.toBeAssignableFrom({ get: async () => null })
   })
+
+  test('a store may judge and rotate remember tokens on its own clock (optional rotate), and join a double login (origin)', () => {
+    const rotate: NonNullable<SessionStore['rotate']> = async (id, rotation) => {
+      expect(rotation.next).type.toBe<string | null>()
+      expect(rotation.changes).type.toBe<Pick<StoredSessionChanges, 'lastSeenAt' | 'ip' | 'expiresAt'>>()
+      return id === '' ? 'gone' : 'rotated'
+    }
+    expect(rotate('id', { presented: 'h', next: null, graceMs: 0, changes: {} })).type.toBe<Promise<RotationVerdict>>()
+    expect(rotate).type.not.toBeCallableWith('id', { presented: 'h', next: null, graceMs: 0, changes: { rememberHash: 'x' } })
+    expect<SessionLimit['origin']>().type.toBe<string | null | undefined>()
+    expect<StoredSession['authDigest']>().type.toBe<string | null | undefined>()
+    expect<StoredSessionChanges>().type.not.toBeAssignableFrom({ authDigest: 'x' })
+  })
+
+  test('a store declares origin and authDigest in capabilities (optional); the two stores of the package do', () => {
+    expect<SessionStore['capabilities']>().type.toBe<readonly SessionStoreCapability[] | undefined>()
+    expect<SessionStoreCapability>().type.toBe<'origin' | 'authDigest'>()
+    const sixMethods: Omit<SessionStore, 'capabilities'> = memorySessionStore()
+    expect<SessionStore>().type.toBeAssignableFrom({ ...sixMethods, capabilities: ['origin', 'authDigest'] as const })
+    expect<SessionStore>().type.toBeAssignableFrom({ ...sixMethods, capabilities: [] })
+    expect<SessionStore>().type.not.toBeAssignableFrom({ ...sixMethods, capabilities: ['rotate'] as const })
+    expect<SessionStore>().type.not.toBeAssignableFrom({ ...sixMethods, capabilities: 'origin' })
+  })
 })
 
 describe('the request and the manager', () => {
@@ -88,6 +115,8 @@ describe('the request and the manager', () => {
     expect(app.loginManager.listSessions('1')).type.toBe<Promise<SessionInfo[]>>()
     expect(app.loginManager.revokeSession('s')).type.toBe<Promise<boolean>>()
     expect(app.loginManager.revokeAllSessions('1')).type.toBe<Promise<number>>()
+    expect(app.loginManager.listSessions(new User(1))).type.toBe<Promise<SessionInfo[]>>()
+    expect(app.loginManager.listSessions).type.not.toBeCallableWith({ id: 1 })
     app.loginManager.on('rememberTheft', (request, user) => {
       expect(request).type.toBe<FastifyRequest>()
       expect(user).type.toBe<User>()

@@ -1,7 +1,10 @@
 // `fastify-login/testing`: the SessionStore contract, to run on your own store with your test
 // runner. It imports no test framework: it registers one test per case through the `test`
 // function you pass and asserts with `node:assert`.
-import type { SessionStore } from './index.js'
+import type { SessionStore, SessionStoreCapability } from './index.js'
+
+/** A capability the contract can test: one a store declares in `capabilities`, or `rotate` (the method). */
+export type ContractCapability = SessionStoreCapability | 'rotate'
 
 /** A store to test, with what the contract should do around each case. */
 export interface StoreUnderTest {
@@ -29,13 +32,21 @@ export interface SessionStoreContractOptions {
    * any `Error`.
    */
   badInputError?: RegExp | ((error: unknown) => boolean) | object
+  /**
+   * The store's optional capabilities, whose cases are then registered (each named
+   * "… (capability: name)"): those in its `capabilities` property, and `'rotate'` when it has the
+   * method. Default none. One case checks that this list is exactly what the store has, so a
+   * capability is never left untested, nor tested on a store without it.
+   */
+  capabilities?: readonly ContractCapability[]
 }
 
 /**
  * Registers the SessionStore contract's cases. Each case gets a fresh store from `makeStore` and
  * a frozen `Date.now()` that it moves forward (restored after the case), so the store must read
  * the time from `Date.now()`; the cases must run one at a time. `announce` and `subscribe` are
- * tested when the store has either. Resolves once the cases the runner started have finished
+ * tested when the store has either; the optional capabilities as `capabilities` names them.
+ * Resolves once the cases the runner started have finished
  * (at once with runners whose `test` returns nothing).
  */
 export function sessionStoreContract (makeStore: MakeStore, options: SessionStoreContractOptions): Promise<void>

@@ -6,6 +6,7 @@ import { describe, expect, test } from 'tstyche'
 import { memorySessionStore, type SessionStore } from 'fastify-login'
 import {
   sessionStoreContract,
+  type ContractCapability,
   type MakeStore,
   type SessionStoreContractOptions,
   type StoreUnderTest
@@ -53,5 +54,13 @@ describe('sessionStoreContract', () => {
       expect(sessionStoreContract(() => memorySessionStore(), { test: nodeTest, badInputError })).type.not.toRaiseError()
     }
     expect(sessionStoreContract).type.not.toBeCallableWith(() => memorySessionStore(), { test: nodeTest, badInputError: 'invalid' })
+  })
+
+  test('capabilities names the store\'s: origin, authDigest (declared) and rotate (the method)', () => {
+    expect<SessionStoreContractOptions['capabilities']>().type.toBe<readonly ContractCapability[] | undefined>()
+    expect<ContractCapability>().type.toBe<'origin' | 'authDigest' | 'rotate'>()
+    expect(sessionStoreContract(() => memorySessionStore(), { test: nodeTest, capabilities: ['origin', 'authDigest', 'rotate'] })).type.not.toRaiseError()
+    expect(sessionStoreContract).type.not.toBeCallableWith(() => memorySessionStore(), { test: nodeTest, capabilities: ['join'] })
+    expect(sessionStoreContract).type.not.toBeCallableWith(() => memorySessionStore(), { test: nodeTest, capabilities: 'rotate' })
   })
 })

@@ -1,12 +1,13 @@
 // The devices page: what a user (request.listSessions, revokeSession, logoutOtherSessions) and an
 // administrator (loginManager.listSessions, revokeSession, revokeAllSessions) do with tracked sessions.
 import type { FastifyRequest } from 'fastify'
-import type { SessionInfo } from '../../types/index.js'
+import type { SessionInfo, UserType as User } from '../../types/index.js'
 import { FST_LOGIN_NO_SESSIONS } from '../core/errors.js'
 import { stateOf } from '../core/state.js'
-import { idOf } from '../core/user.js'
+import { idOf, notAUser } from '../core/user.js'
 import { currentSid } from '../login/keys.js'
 import type { TrackedSessions } from '../tracked/sessions.js'
+import { authDigestOf } from '../tracked/tokens.js'
 import type { LoginContext } from '../context.js'
 
 /**
@@ -43,7 +44,8 @@ export function createDeviceMethods (ctx: LoginContext) {
   async function listSessions (this: FastifyRequest): Promise<SessionInfo[]> {
     const tracked = trackedFor(ctx, 'request.listSessions()')
     const userId = sessionUserId(this)
-    return userId === null ? [] : tracked.list(userId, currentSid(engine, this))
+    // entries made for another auth hash of the user (a password change) are stale: left out, ended
+    return userId === null ? [] : tracked.list(userId, currentSid(engine, this), authDigestOf(stateOf(this).user as User))
   }
 
   async function revokeSession (this: FastifyRequest, id: string): Promise<boolean> {
@@ -75,9 +77,16 @@ export function createDeviceMethods (ctx: LoginContext) {
 /** loginManager.listSessions, revokeSession, revokeAllSessions, for administrators. */
 export function createDeviceAdmin (ctx: LoginContext) {
   return {
-    listSessions: async (userId: string | number): Promise<SessionInfo[]> => {
+    /**
+     * With a user object, its id and its current auth hash (stale entries are left out and
+     * ended); with an id, the entries as the store holds them (userLoader needs a request).
+     */
+    listSessions: async (user: string | number | User): Promise<SessionInfo[]> => {
       const tracked = trackedFor(ctx, 'loginManager.listSessions()')
-      const key = userKey(userId)
+      if (notAUser(ctx.options, user) === null) {
+        return tracked.list(idOf(ctx.options, user as User), null, authDigestOf(user as User))
+      }
+      const key = userKey(user)
       return key === null ? [] : tracked.list(key, null)
     },
     revokeSession: async (id: string): Promise<boolean> => {

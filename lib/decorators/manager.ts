@@ -5,7 +5,7 @@ import { FST_LOGIN_INVALID_OPTION, FST_LOGIN_INVALID_USER } from '../core/errors
 import { checkUser, idOf } from '../core/user.js'
 import { loginEntries } from '../login/write.js'
 import { claimsFor, type RememberPayload } from '../remember/cookie.js'
-import { newRememberToken } from '../tracked/tokens.js'
+import { authDigestOf, newRememberToken } from '../tracked/tokens.js'
 import { loginUrl, withForcedHost } from '../urls/login-url.js'
 import type { LoginContext } from '../context.js'
 import { createDeviceAdmin } from './devices.js'
@@ -75,7 +75,7 @@ export class LoginManager extends EventEmitter<LoginEvents> implements LoginMana
     if (tracked !== null) {
       // a tracked session, as a login would open (a test login counts against maxPerUser)
       const token = wantsRemember ? newRememberToken() : null
-      sid = await tracked.open(null, { ip, userAgent }, id, null, token, duration)
+      sid = await tracked.open(null, { ip, userAgent }, { userId: id, replaces: null, rememberToken: token, duration, origin: null, authDigest: authDigestOf(user) })
       if (sid === null) {
         throw new FST_LOGIN_INVALID_USER('sessions.maxPerUser refuses another session for this user')
       }
@@ -88,8 +88,8 @@ export class LoginManager extends EventEmitter<LoginEvents> implements LoginMana
     return cookies.join('; ')
   }
 
-  listSessions (userId: string): Promise<SessionInfo[]> {
-    return this.#devices.listSessions(userId)
+  listSessions (user: string | number | User): Promise<SessionInfo[]> {
+    return this.#devices.listSessions(user)
   }
 
   revokeSession (id: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import type { ResolvedLoginOptions, SessionStore } from '../../types/index.js'
 import { FST_LOGIN_INVALID_OPTION } from '../core/errors.js'
 import { refuseUnknown, SESSIONS_OPTIONS } from './names.js'
+import { CAPABILITIES } from '../stores/entry.js'
 import { memorySessionStore } from '../stores/memory.js'
 
 /** Seconds a store call may take before it fails closed, by default, and at most. */
@@ -13,6 +14,17 @@ const STORE_METHODS = ['create', 'get', 'update', 'list', 'destroy', 'destroyAll
 
 function isObject (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** What a store declares beyond the six methods: known capabilities, and `rotate` a method when present. */
+function checkCapabilities (store: Record<string, unknown>): void {
+  const { capabilities, rotate } = store
+  if (capabilities !== undefined && !(Array.isArray(capabilities) && capabilities.every((name) => CAPABILITIES.includes(name)))) {
+    throw new FST_LOGIN_INVALID_OPTION('sessions.store', `capabilities must be an array of ${CAPABILITIES.map((name) => `'${name}'`).join(', ')} (or absent)`)
+  }
+  if (rotate !== undefined && typeof rotate !== 'function') {
+    throw new FST_LOGIN_INVALID_OPTION('sessions.store', 'rotate must be a method (or absent)')
+  }
 }
 
 /** The `sessions` option: null (off), or the store and the limit (`true` is `{}`). */
@@ -32,6 +44,7 @@ export function resolveSessions (value: unknown, hasTokenLoader: boolean): Resol
   if (!isObject(store) || STORE_METHODS.some((method) => typeof store[method] !== 'function')) {
     throw new FST_LOGIN_INVALID_OPTION('sessions.store', `must be a SessionStore (${STORE_METHODS.join(', ')})`)
   }
+  checkCapabilities(store)
   const maxPerUser = given.maxPerUser === undefined ? DEFAULT_MAX_PER_USER : given.maxPerUser
   if (maxPerUser !== null && !(Number.isSafeInteger(maxPerUser) && (maxPerUser as number) > 0)) {
     throw new FST_LOGIN_INVALID_OPTION('sessions.maxPerUser', 'must be a positive integer or null')

@@ -27,7 +27,9 @@ export function createRotation (parts: RememberParts, tracked: TrackedSessions) 
   }
 
   /** The token judged without rotating it (a response that cannot carry a new one). */
-  function judge (entry: StoredSession, hash: string): Verdict {
+  async function judge (entry: StoredSession, hash: string): Promise<Verdict> {
+    const byStore = await tracked.rotate(entry.id, { presented: hash, next: null, graceMs, changes: {} })
+    if (byStore !== null) return byStore === 'current' ? 'grace' : byStore as Verdict
     return sameSecret(entry.rememberHash, hash) || inGrace(entry, hash, Date.now()) ? 'grace' : 'theft'
   }
 
@@ -37,20 +39,19 @@ export function createRotation (parts: RememberParts, tracked: TrackedSessions) 
     return () => tracked.change(entry.id, { rememberHash, previousRememberHash, rotatedAt }, rememberHashOf(token))
   }
 
-  /** Rotates the token when it is the current one (a compare-and-set, so one of two tabs wins). */
+  /**
+   * Rotates the token when it is the current one (a compare-and-set, so one of two tabs wins): by
+   * the store, on its own clock, when it can; else here, on this process's clock.
+   */
   async function verify (request: FastifyRequest, entry: StoredSession, hash: string, next: string, until: number): Promise<Verdict> {
     const now = Date.now()
+    const seen = { lastSeenAt: now, ip: clientOf(request).ip, expiresAt: tracked.expiresAt(request, entry.createdAt, now, { until }) }
+    const byStore = await tracked.rotate(entry.id, { presented: hash, next: rememberHashOf(next), graceMs, changes: seen })
+    if (byStore !== null) return byStore as Verdict
     if (!sameSecret(entry.rememberHash, hash)) {
       return inGrace(entry, hash, now) ? 'grace' : 'theft'
     }
-    const changes = {
-      rememberHash: rememberHashOf(next),
-      previousRememberHash: hash,
-      rotatedAt: now,
-      lastSeenAt: now,
-      ip: clientOf(request).ip,
-      expiresAt: tracked.expiresAt(request, entry.createdAt, now, { until })
-    }
+    const changes = { ...seen, rememberHash: rememberHashOf(next), previousRememberHash: hash, rotatedAt: now }
     if (await tracked.change(entry.id, changes, entry.rememberHash)) {
       return 'rotated'
     }
@@ -76,7 +77,7 @@ export function createRotation (parts: RememberParts, tracked: TrackedSessions) 
     const token = newRememberToken()
     const hash = rememberHashOf(session.token)
     const carries = carriesCookies(request)
-    const verdict = carries ? await verify(request, entry, hash, token, Date.now() + duration * 1000) : judge(entry, hash)
+    const verdict = carries ? await verify(request, entry, hash, token, Date.now() + duration * 1000) : await judge(entry, hash)
     if (verdict === 'gone' || verdict === 'theft') {
       if (verdict === 'theft') {
         debug(request, 'remember cookie rejected: a token that is neither current nor in its grace (theft), session ended')

@@ -5,15 +5,18 @@
 // may come from a request. Entries, changes and limits are built by code, so a wrong one is a
 // coded TypeError (the promise rejects) instead of a corrupt entry.
 import { randomBytes } from 'node:crypto'
-import type { NewStoredSession, SessionLimit } from '../../types/index.js'
+import type { NewStoredSession, SessionLimit, SessionStoreCapability } from '../../types/index.js'
 import { FST_LOGIN_INVALID_VALUE } from '../core/errors.js'
 
 type Kind = 'user' | 'string' | 'time' | 'string|null' | 'time|null'
 
+/** Every capability a store may declare; the two stores of this package declare them all. */
+export const CAPABILITIES: readonly SessionStoreCapability[] = Object.freeze(['origin', 'authDigest'])
+
 /** Every field of an entry but its id, in the order the Redis store keeps them. */
 export const FIELDS = [
   'userId', 'createdAt', 'lastSeenAt', 'ip', 'userAgent',
-  'rememberHash', 'previousRememberHash', 'rotatedAt', 'engineId', 'expiresAt'
+  'rememberHash', 'previousRememberHash', 'rotatedAt', 'engineId', 'expiresAt', 'authDigest'
 ] as const satisfies ReadonlyArray<keyof NewStoredSession>
 
 export type Field = typeof FIELDS[number]
@@ -28,11 +31,12 @@ const KINDS = new Map<Field, Kind>([
   ['previousRememberHash', 'string|null'],
   ['rotatedAt', 'time|null'],
   ['engineId', 'string|null'],
-  ['expiresAt', 'time']
+  ['expiresAt', 'time'],
+  ['authDigest', 'string|null']
 ])
 
-/** The fields `update` may change: all but the id, the user and the creation time. */
-const CHANGEABLE = new Set<string>(FIELDS.filter((field) => field !== 'userId' && field !== 'createdAt'))
+/** The fields `update` may change: all but the id, the user, the creation time and the auth digest. */
+const CHANGEABLE = new Set<string>(FIELDS.filter((field) => field !== 'userId' && field !== 'createdAt' && field !== 'authDigest'))
 
 /** Times are those a Date can hold (ms): finite, and printed without an exponent. */
 const MAX_TIME = 8.64e15
@@ -71,6 +75,8 @@ export function checkNewSession (session: unknown): NewStoredSession {
   if (!isObject(session)) throw new FST_LOGIN_INVALID_VALUE('session store: the new session must be an object')
   const out = new Map<Field, unknown>()
   for (const field of FIELDS) {
+    // an entry given no authDigest holds none (it is never stale), and reads back without one
+    if (field === 'authDigest' && session[field] === undefined) continue
     check(field, session[field], 'session')
     out.set(field, session[field])
   }
@@ -96,9 +102,36 @@ export function checkExpected (expected: unknown): string | null | undefined {
   throw new FST_LOGIN_INVALID_VALUE('session store: expectRememberHash must be a string, null or absent')
 }
 
-export function checkLimit (limit: unknown): SessionLimit {
+/** The changes a rotation may write with it. */
+const ROTATION_CHANGES = new Set<string>(['lastSeenAt', 'ip', 'expiresAt'])
+
+/** A rotation's hashes, grace and changes, checked (a wrong one is a coded TypeError). */
+export function checkRotation (rotation: unknown): { presented: string, next: string | null, graceMs: number, changes: Array<[Field, unknown]> } {
+  if (!isObject(rotation)) throw new FST_LOGIN_INVALID_VALUE('session store: the rotation must be an object')
+  const { presented, next, graceMs } = rotation
+  if (typeof presented !== 'string' || presented === '' || (next !== null && (typeof next !== 'string' || next === ''))) {
+    throw new FST_LOGIN_INVALID_VALUE('session store: rotation.presented must be a non-empty string, rotation.next one or null')
+  }
+  if (typeof graceMs !== 'number' || !(graceMs >= 0 && graceMs <= MAX_TIME)) {
+    throw new FST_LOGIN_INVALID_VALUE('session store: rotation.graceMs must be a number of ms (0 or more)')
+  }
+  const changes = checkChanges(rotation.changes)
+  if (changes.some(([field]) => !ROTATION_CHANGES.has(field))) {
+    throw new FST_LOGIN_INVALID_VALUE('session store: rotation.changes may hold lastSeenAt, ip and expiresAt only')
+  }
+  return { presented, next, graceMs, changes }
+}
+
+/** How long a login's origin lets a second login from the same cookie join its entry (ms). */
+export const JOIN_WINDOW_MS = 10_000
+
+/** An origin a store accepts: the plugin's digest of a cookie (base64url); anything else joins nothing. */
+const ORIGIN = /^[A-Za-z0-9_-]{1,64}$/
+
+/** The limit, with `origin` null when absent or not a digest. */
+export function checkLimit (limit: unknown): Required<SessionLimit> {
   if (!isObject(limit)) throw new FST_LOGIN_INVALID_VALUE('session store: the limit must be an object')
-  const { maxPerUser, onLimit, replaces } = limit
+  const { maxPerUser, onLimit, replaces, origin } = limit
   if (maxPerUser !== null && !(Number.isSafeInteger(maxPerUser) && (maxPerUser as number) > 0)) {
     throw new FST_LOGIN_INVALID_VALUE('session store: limit.maxPerUser must be a positive integer or null')
   }
@@ -106,7 +139,17 @@ export function checkLimit (limit: unknown): SessionLimit {
     throw new FST_LOGIN_INVALID_VALUE('session store: limit.onLimit must be "revoke-oldest" or "refuse"')
   }
   // an id that cannot name an entry replaces nothing
-  return { maxPerUser: maxPerUser as number | null, onLimit, replaces: typeof replaces === 'string' ? replaces : null }
+  return {
+    maxPerUser: maxPerUser as number | null,
+    onLimit,
+    replaces: typeof replaces === 'string' ? replaces : null,
+    origin: typeof origin === 'string' && ORIGIN.test(origin) ? origin : null
+  }
+}
+
+/** Whether the entry was made for another auth hash of its user than `digest` (the new login's). */
+export function isStale (entry: { readonly authDigest?: string | null }, digest: string | null | undefined): boolean {
+  return typeof digest === 'string' && typeof entry.authDigest === 'string' && entry.authDigest !== digest
 }
 
 /** Whether the entry still exists for every method (its expiry is logical: Date.now(), so fake timers work). */

@@ -4,8 +4,8 @@
 // Entries are frozen and shared with callers (they are readonly). An expired entry is removed
 // when a method meets it, and each `create` also looks at a few entries in turn (a sweep that
 // goes round the whole map as entries are created), so memory stays bounded without a timer.
-import type { NewStoredSession, SessionEndNotice, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
-import { checkChanges, checkExpected, checkLimit, checkNewSession, isLive, randomPart } from './entry.js'
+import type { NewStoredSession, RememberRotation, RotationVerdict, SessionEndNotice, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
+import { CAPABILITIES, checkChanges, checkExpected, checkLimit, checkNewSession, checkRotation, isLive, isStale, JOIN_WINDOW_MS, randomPart } from './entry.js'
 
 /** Entries the sweep looks at per `create`: more than one, so it catches up with the creates. */
 const SWEEP_STEP = 2
@@ -19,18 +19,24 @@ function byAge (a: StoredSession, b: StoredSession): number {
 export const kGetNow = Symbol('fastify-login.getNow')
 
 class MemorySessionStore implements SessionStore {
+  /** Joins a login form submitted twice (origin), keeps auth digests; `rotate` on this process's clock. */
+  readonly capabilities = CAPABILITIES
   readonly #entries = new Map<string, StoredSession>()
   /** The ids of each user's entries (expired ones until they are met). */
   readonly #byUser = new Map<string, Set<string>>()
   #sweeping: Iterator<StoredSession> = this.#entries.values()
+  /** `<userId> <origin>` → the entry a login from that cookie created, until when (ms); oldest first. */
+  readonly #origins = new Map<string, { id: string, until: number }>()
   /** Every registration of this process that shares the store (their live connections). */
   readonly #listeners = new Set<(ended: SessionEndNotice) => void>()
 
   async create (session: NewStoredSession, limit: Parameters<SessionStore['create']>[1]): Promise<{ id: string, ended: StoredSession[] } | null> {
     const fields = checkNewSession(session)
-    const { maxPerUser, onLimit, replaces } = checkLimit(limit)
+    const { maxPerUser, onLimit, replaces, origin } = checkLimit(limit)
     const now = Date.now()
     this.#sweep(now)
+    const joined = origin === null ? null : this.#joined(`${fields.userId} ${origin}`, fields, now)
+    if (joined !== null) return { id: joined, ended: [] }
     const found = replaces === null ? null : this.#find(replaces, now)
     const replaced = found?.userId === fields.userId ? found : null
     const ended: StoredSession[] = []
@@ -38,10 +44,14 @@ class MemorySessionStore implements SessionStore {
     const count = (this.#byUser.get(fields.userId)?.size ?? 0) - (replaced === null ? 0 : 1)
     if (maxPerUser !== null && count >= maxPerUser) {
       const others = this.#live(fields.userId, now).filter((entry) => entry !== replaced)
-      if (others.length >= maxPerUser) {
+      // entries made for another auth hash of the user (stale) count for nothing, and end
+      const stale = others.filter((entry) => isStale(entry, fields.authDigest))
+      const counted = others.filter((entry) => !stale.includes(entry))
+      if (counted.length >= maxPerUser) {
         if (onLimit === 'refuse') return null
-        ended.push(...others.sort(byAge).slice(0, others.length - maxPerUser + 1))
+        ended.push(...counted.sort(byAge).slice(0, counted.length - maxPerUser + 1))
       }
+      ended.push(...stale)
     }
     if (replaced !== null) ended.push(replaced)
     for (const entry of ended) this.#remove(entry)
@@ -50,7 +60,24 @@ class MemorySessionStore implements SessionStore {
     const ids = this.#byUser.get(entry.userId)
     if (ids === undefined) this.#byUser.set(entry.userId, new Set([entry.id]))
     else ids.add(entry.id)
+    if (origin !== null) this.#origins.set(`${fields.userId} ${origin}`, { id: entry.id, until: now + JOIN_WINDOW_MS })
     return { id: entry.id, ended }
+  }
+
+  /**
+   * The entry a login from the same cookie created within the window, when it is still live and
+   * holds the same remember hash (a form submitted twice); forgets the origins whose window passed.
+   */
+  #joined (key: string, fields: NewStoredSession, now: number): string | null {
+    for (const [origin, { until }] of this.#origins) {
+      if (until > now) break
+      this.#origins.delete(origin)
+    }
+    const found = this.#origins.get(key)
+    const entry = found === undefined ? null : this.#find(found.id, now)
+    if (entry !== null && entry.rememberHash === fields.rememberHash) return entry.id
+    this.#origins.delete(key) // the login that follows sets it again, at the end of the map
+    return null
   }
 
   async get (id: string): Promise<StoredSession | null> {
@@ -69,6 +96,22 @@ class MemorySessionStore implements SessionStore {
     if (entry === null || (expected !== undefined && entry.rememberHash !== expected)) return false
     this.#entries.set(entry.id, Object.freeze({ ...entry, ...Object.fromEntries(pairs) }))
     return true
+  }
+
+  /** One clock here: this process's (Date.now()). */
+  async rotate (id: string, rotation: RememberRotation): Promise<RotationVerdict> {
+    const { presented, next, graceMs, changes } = checkRotation(rotation)
+    const now = Date.now()
+    const entry = this.#find(id, now)
+    if (entry === null) return 'gone'
+    if (entry.rememberHash === presented) {
+      if (next === null) return 'current'
+      const rotated = { ...Object.fromEntries(changes), rememberHash: next, previousRememberHash: presented, rotatedAt: now }
+      this.#entries.set(entry.id, Object.freeze({ ...entry, ...rotated }))
+      return 'rotated'
+    }
+    const inGrace = entry.previousRememberHash === presented && entry.rotatedAt !== null && now - entry.rotatedAt <= graceMs
+    return inGrace ? 'grace' : 'theft'
   }
 
   async list (userId: string): Promise<StoredSession[]> {

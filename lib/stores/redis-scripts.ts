@@ -5,19 +5,23 @@
 // that they live in one Redis Cluster hash slot):
 //   <prefix>{<tag>}:s:<id>      a hash: the entry's fields (a null field is absent)
 //   <prefix>{<tag>}:u:<userId>  a sorted set: the user's entry ids, scored by their expiry (ms)
+//   <prefix>{<tag>}:o:<origin>:<userId>  the id of the entry a login from that cookie created,
+//                               for the join window (a login form submitted twice joins it)
 // Entry keys expire with their entry (PEXPIREAT); the index with its longest-lived entry. Which
 // entries an index holds is only known inside a script, so the scripts reach those entry keys
 // (and, from an entry, its user's index) without declaring them: they are in the hash slot of the
 // declared key by construction, which Redis Cluster accepts.
 //
 // `now` comes from the caller (Date.now()): an entry whose expiresAt <= now is gone, whatever
-// Redis still holds; such an entry is deleted when a script meets it.
+// Redis still holds; such an entry is deleted when a script meets it. Only ROTATE reads Redis's
+// own clock, for the remember-token grace (one clock for every process).
 import { FIELDS } from './entry.js'
 import { Script } from './redis-client.js'
 
 const PRELUDE = `
 local FIELDS = {${FIELDS.map((field) => `'${field}'`).join(', ')}}
 local USER, CREATED, SEEN, EXPIRES = 1, 2, 3, ${FIELDS.indexOf('expiresAt') + 1}
+local REMEMBER, DIGEST = ${FIELDS.indexOf('rememberHash') + 1}, ${FIELDS.indexOf('authDigest') + 1}
 
 local function read (key)
   return redis.call('HMGET', key, unpack(FIELDS))
@@ -68,15 +72,26 @@ end
 `
 
 /**
- * KEYS: index, new entry. ARGV: now, userId, entry key prefix, new id, maxPerUser ('' = none),
- * onLimit, replaces ('' = none), expiry (integer ms), then the entry's field/value pairs.
- * Returns {0} when refused, else {1, ended} (ended: {id, fields} each).
+ * KEYS: index, new entry, and the origin key when the login has one (its cookie's digest). ARGV: now,
+ * userId, entry key prefix, new id, maxPerUser ('' = none), onLimit, replaces ('' = none), expiry
+ * (integer ms), join window (ms), remember hash ('' = none), auth digest ('' = none), then the
+ * entry's field/value pairs. Entries with another auth digest (stale) are not counted, and are
+ * ended when the entry is created.
+ * Returns {0} when refused, {2, id} when it joins the entry a login from the same cookie created
+ * within the window (same remember hash), else {1, ended} (ended: {id, fields} each).
  */
 export const CREATE = new Script(PRELUDE + `
-local index, entry = KEYS[1], KEYS[2]
+local index, entry, origin = KEYS[1], KEYS[2], KEYS[3]
 local now, user, prefix, id = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
 local max, replaces = tonumber(ARGV[5]), ARGV[7]
 local replaced, ended = nil, {}
+if origin then
+  local first = redis.call('GET', origin)
+  if first then
+    local e = read(prefix .. first)
+    if alive(e, now) and e[USER] == user and (e[REMEMBER] or '') == ARGV[10] then return {2, first} end
+  end
+end
 prune(index, prefix)
 if replaces ~= '' and redis.call('ZSCORE', index, replaces) then
   local e = read(prefix .. replaces)
@@ -85,9 +100,12 @@ end
 -- the entries are read only when the limit may be reached: a login costs the same at any count
 local count = redis.call('ZCARD', index) - (replaced and 1 or 0)
 if max ~= nil and count >= max then
-  local others = {}
+  local others, stale = {}, {}
   for _, m in ipairs(members(index, prefix, user, now)) do
-    if m[1] ~= replaces then others[#others + 1] = m end
+    local digest = m[2][DIGEST]
+    if m[1] == replaces then
+    elseif ARGV[11] ~= '' and digest and digest ~= ARGV[11] then stale[#stale + 1] = m
+    else others[#others + 1] = m end
   end
   if #others >= max then
     if ARGV[6] == 'refuse' then return {0} end
@@ -98,12 +116,14 @@ if max ~= nil and count >= max then
     end)
     for i = 1, #others - max + 1 do remove(index, prefix, others[i], ended) end
   end
+  for _, m in ipairs(stale) do remove(index, prefix, m, ended) end
 end
 if replaced then remove(index, prefix, replaced, ended) end
-redis.call('HSET', entry, unpack(ARGV, 9))
+redis.call('HSET', entry, unpack(ARGV, 12))
 redis.call('PEXPIREAT', entry, ARGV[8])
 redis.call('ZADD', index, ARGV[8], id)
 expire_index(index)
+if origin then redis.call('SET', origin, id, 'PX', ARGV[9]) end
 return {1, ended}
 `)
 
@@ -137,6 +157,36 @@ if ARGV[6] ~= '' then
   expire_index(index)
 end
 return 1
+`)
+
+/**
+ * KEYS: entry. ARGV: now, index key prefix, id, presented hash, next hash ('' = judge only), grace
+ * (ms), new expiry ('' = unchanged), number of fields set, then those field/value pairs. Sets
+ * rotatedAt and judges the grace by Redis's clock (TIME), one clock for every process. Returns
+ * 'rotated', 'current', 'grace', 'theft' or 'gone'.
+ */
+export const ROTATE = new Script(PRELUDE + `
+local entry, now, presented = KEYS[1], tonumber(ARGV[1]), ARGV[4]
+local e = redis.call('HMGET', entry, 'userId', 'expiresAt', 'rememberHash', 'previousRememberHash', 'rotatedAt')
+local expires = tonumber(e[2])
+if e[1] == false or expires == nil or expires <= now then return 'gone' end
+local time = redis.call('TIME')
+local clock = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+if e[3] == presented then
+  if ARGV[5] == '' then return 'current' end
+  redis.call('HSET', entry, 'rememberHash', ARGV[5], 'previousRememberHash', presented,
+    'rotatedAt', string.format('%.0f', clock), unpack(ARGV, 9, 8 + 2 * tonumber(ARGV[8])))
+  if ARGV[7] ~= '' then
+    local index = ARGV[2] .. e[1]
+    redis.call('PEXPIREAT', entry, ARGV[7])
+    redis.call('ZADD', index, ARGV[7], ARGV[3])
+    expire_index(index)
+  end
+  return 'rotated'
+end
+local rotated = tonumber(e[5])
+if e[4] == presented and rotated ~= nil and clock - rotated <= tonumber(ARGV[6]) then return 'grace' end
+return 'theft'
 `)
 
 /** KEYS: entry. ARGV: now, index key prefix, id. Returns the removed live entry's fields, or nil. */

@@ -4,12 +4,12 @@
 // an id of any other shape is refused before a round trip. A Redis error rejects the promise.
 // Ended sessions are announced to every process through pub/sub: redis-notify.ts.
 import { createHash } from 'node:crypto'
-import type { NewStoredSession, RedisSessionStoreOptions, SessionEndNotice, SessionLimit, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
+import type { NewStoredSession, RedisSessionStoreOptions, RememberRotation, RotationVerdict, SessionEndNotice, SessionLimit, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
 import { FST_LOGIN_INVALID_OPTION } from '../core/errors.js'
-import { checkChanges, checkExpected, checkLimit, checkNewSession, FIELDS, isLive, randomPart, type Field } from './entry.js'
+import { CAPABILITIES, checkChanges, checkExpected, checkLimit, checkNewSession, checkRotation, FIELDS, isLive, JOIN_WINDOW_MS, randomPart, type Field } from './entry.js'
 import { commandSender, type Send } from './redis-client.js'
 import { kWarnTo, Notifier, type Warn, type WarnTo } from './redis-notify.js'
-import { CREATE, DESTROY, DESTROY_ALL, LIST, UPDATE } from './redis-scripts.js'
+import { CREATE, DESTROY, DESTROY_ALL, LIST, ROTATE, UPDATE } from './redis-scripts.js'
 
 const DEFAULT_PREFIX = 'fastify-login:'
 /** `list` reads at most this many entries of a user (those that expire last): a bounded answer. */
@@ -37,7 +37,7 @@ function expiry (expiresAt: unknown): string {
 
 /** field/value pairs for HSET; a null field is left out (absent means null). */
 function hashPairs (pairs: Array<[Field, unknown]>): string[] {
-  return pairs.flatMap(([field, value]) => value === null ? [] : [field, String(value)])
+  return pairs.flatMap(([field, value]) => value === null || value === undefined ? [] : [field, String(value)])
 }
 
 /** An entry from its HMGET fields (in FIELDS order); null when the hash does not exist. */
@@ -56,7 +56,8 @@ function decode (id: string, reply: unknown): StoredSession | null {
     previousRememberHash: v[6] as string | null,
     rotatedAt: v[7] === null ? null : Number(v[7]),
     engineId: v[8] as string | null,
-    expiresAt: Number(v[9])
+    expiresAt: Number(v[9]),
+    authDigest: v[10] as string | null
   }
 }
 
@@ -82,6 +83,8 @@ export function usesDefaultPrefix (store: unknown): boolean {
 }
 
 class RedisSessionStore implements SessionStore, WarnTo {
+  /** Joins a login form submitted twice (origin), keeps auth digests; `rotate` on Redis's clock. */
+  readonly capabilities = CAPABILITIES
   readonly #send: Send
   readonly #prefix: string
   readonly #notifier: Notifier
@@ -96,15 +99,19 @@ class RedisSessionStore implements SessionStore, WarnTo {
 
   async create (session: NewStoredSession, limit: SessionLimit): Promise<{ id: string, ended: StoredSession[] } | null> {
     const fields = checkNewSession(session)
-    const { maxPerUser, onLimit, replaces } = checkLimit(limit)
+    const { maxPerUser, onLimit, replaces, origin } = checkLimit(limit)
     const tag = tagOf(fields.userId)
     const id = `${tag}.${randomPart()}`
-    const reply = await CREATE.run(this.#send, [this.#index(tag, fields.userId), this.#entry(tag, id)], [
+    const keys = [this.#index(tag, fields.userId), this.#entry(tag, id)]
+    if (origin !== null) keys.push(`${this.#prefix}{${tag}}:o:${origin}:${fields.userId}`)
+    const reply = await CREATE.run(this.#send, keys, [
       String(Date.now()), fields.userId, this.#entry(tag, ''), id,
       maxPerUser === null ? '' : String(maxPerUser), onLimit, replaces ?? '', expiry(fields.expiresAt),
+      String(JOIN_WINDOW_MS), fields.rememberHash ?? '', fields.authDigest ?? '',
       ...hashPairs(FIELDS.map((field) => [field, fields[field]]))
     ]) as [number, unknown?]
     if (reply[0] === 0) return null
+    if (reply[0] === 2) return { id: reply[1] as string, ended: [] }
     return { id, ended: decodeAll(reply[1]) }
   }
 
@@ -131,6 +138,19 @@ class RedisSessionStore implements SessionStore, WarnTo {
       String(set.length / 2), ...set, ...removed
     ])
     return reply === 1
+  }
+
+  /** One clock for every process: Redis's (TIME, inside the script). */
+  async rotate (id: string, rotation: RememberRotation): Promise<RotationVerdict> {
+    const { presented, next, graceMs, changes } = checkRotation(rotation)
+    const tag = tagOfId(id)
+    if (tag === null) return 'gone'
+    const set = hashPairs(changes)
+    const expiresAt = changes.find(([field]) => field === 'expiresAt')
+    return await ROTATE.run(this.#send, [this.#entry(tag, id)], [
+      String(Date.now()), this.#index(tag, ''), id, presented, next ?? '', String(graceMs),
+      expiresAt === undefined ? '' : expiry(expiresAt[1]), String(set.length / 2), ...set
+    ]) as RotationVerdict
   }
 
   async list (userId: string): Promise<StoredSession[]> {

@@ -6,7 +6,7 @@ import type { NewStoredSession, SessionLimit } from '../../types/index.js'
 import { otherId, NO_LIMIT, type ContractCase } from './case.js'
 
 /** Ids no store can have made. */
-const MALFORMED_IDS: readonly unknown[] = [
+export const MALFORMED_IDS: readonly unknown[] = [
   undefined, null, 0, 1, true, {}, [], ['x'], Symbol('id'),
   '', ' ', '__proto__', 'constructor', 'hasOwnProperty', 'x'.repeat(129), 'x'.repeat(100_000),
   'a b', 'a\r\nb', 'a\u0000b', 'ünïcödé', '{tag}', 'fastify-login:{x}:s:y', '*', '../../etc'

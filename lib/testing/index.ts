@@ -4,9 +4,10 @@
 // CommonJS like the main entry: the name is assigned on module.exports for Node's ESM import, and
 // `api` is compiled against types/testing.d.ts.
 import type Declared = require('../../types/testing.js')
-import type { MakeStore, SessionStoreContractOptions } from '../../types/testing.js'
+import type { ContractCapability, MakeStore, SessionStoreContractOptions } from '../../types/testing.js'
 import { FST_LOGIN_INVALID_OPTION } from '../core/errors.js'
 import { BAD_INPUT_CASES } from './bad-input.js'
+import { CAPABILITY_CASES, declarationCase, KNOWN } from './capabilities.js'
 import { runCase, type ContractCase } from './case.js'
 import { CREATE_CASES } from './create.js'
 import { NOTIFY_CASES } from './notify.js'
@@ -26,14 +27,24 @@ function checkOptions (makeStore: unknown, options: unknown): asserts options is
   if (describe !== undefined && typeof describe !== 'function') {
     throw new FST_LOGIN_INVALID_OPTION('describe', 'must be the test runner\'s describe, or absent')
   }
+  const { capabilities = [] } = options as Partial<Record<string, unknown>>
+  if (!Array.isArray(capabilities) || capabilities.some((name, i) => !KNOWN.includes(name) || capabilities.indexOf(name) !== i)) {
+    throw new FST_LOGIN_INVALID_OPTION('capabilities', `must list the store's capabilities, each once, of ${KNOWN.map((name) => `'${name}'`).join(', ')} (or be absent)`)
+  }
+}
+
+/** Every case, for a store with `capabilities`: the declaration's case, then each capability's. */
+function casesFor (capabilities: readonly ContractCapability[]): ContractCase[] {
+  return [...CASES, declarationCase(capabilities), ...KNOWN.filter((name) => capabilities.includes(name)).flatMap((name) => CAPABILITY_CASES[name])]
 }
 
 function sessionStoreContract (makeStore: MakeStore, options: SessionStoreContractOptions): Promise<void> {
   checkOptions(makeStore, options)
-  const { test, describe, badInputError = Error } = options
+  const { test, describe, badInputError = Error, capabilities = [] } = options
+  const setup = { badInput: badInputError, capabilities }
   const started: unknown[] = []
   const register = (): void => {
-    for (const { name, run } of CASES) started.push(test(name, () => runCase(makeStore, badInputError, run)))
+    for (const { name, run } of casesFor(capabilities)) started.push(test(name, () => runCase(makeStore, setup, run)))
   }
   if (describe === undefined) register()
   else describe('SessionStore contract', register)

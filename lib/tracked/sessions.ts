@@ -1,16 +1,14 @@
 import type { FastifyRequest } from 'fastify'
-import type { NewStoredSession, ResolvedLoginOptions, SessionEndReason, SessionInfo, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
+import type { RememberRotation, ResolvedLoginOptions, RotationVerdict, SessionEndReason, SessionInfo, SessionStore, StoredSession, StoredSessionChanges } from '../../types/index.js'
 import { clientOf, type Client, type MaybePromise } from '../core/state.js'
 import type { SessionEngine } from '../session/engine.js'
 import { kGetNow } from '../stores/memory.js'
 import { EarlyReads } from './early-reads.js'
 import { failClosed } from './fail-closed.js'
-import { rememberHashOf } from './tokens.js'
+import { capabilitiesOf, forStore, listEntries, newEntry, reasonsOf, type Capabilities, type NewLogin } from './entries.js'
+import { isStale } from '../stores/entry.js'
 
 type Settings = NonNullable<ResolvedLoginOptions['sessions']>
-
-/** listSessions answers at most this many sessions, the most recently seen. */
-const LIST_MAX = 1000
 
 /** lastSeenAt and ip are written at most this often per session (and never on every request). */
 const TOUCH_EVERY_MS = 60_000
@@ -28,6 +26,8 @@ export interface RememberEnd { readonly until: number }
  */
 export class TrackedSessions {
   readonly store: SessionStore
+  /** What the store declared: fastify-login gives it `origin` and `authDigest` only then. */
+  readonly capabilities: Capabilities
   readonly #settings: Settings
   readonly #options: ResolvedLoginOptions
   readonly #engine: SessionEngine
@@ -44,6 +44,7 @@ export class TrackedSessions {
   constructor (options: ResolvedLoginOptions, engine: SessionEngine) {
     this.#settings = options.sessions as Settings
     this.store = this.#settings.store
+    this.capabilities = capabilitiesOf(this.store)
     this.#timeoutMs = this.#settings.timeout * 1000
     const getNow = (this.store as { [kGetNow]?: (id: string) => StoredSession | null })[kGetNow]
     this.#getNow = getNow === undefined ? null : getNow.bind(this.store)
@@ -94,31 +95,18 @@ export class TrackedSessions {
    * as a cookie of `duration` seconds; null when the limit refuses it. Ends the sessions the limit
    * revoked.
    */
-  async open (request: FastifyRequest | null, client: Client, userId: string, replaces: string | null, rememberToken: string | null, duration: number): Promise<string | null> {
+  async open (request: FastifyRequest | null, client: Client, login: NewLogin): Promise<string | null> {
+    const { userId, replaces, rememberToken, duration } = login
     const now = Date.now()
-    const rememberHash = rememberToken === null ? null : rememberHashOf(rememberToken)
     const remember = rememberToken === null ? null : { until: now + duration * 1000 }
-    const entry: NewStoredSession = {
-      userId,
-      createdAt: now,
-      lastSeenAt: now,
-      ip: client.ip,
-      userAgent: client.userAgent,
-      rememberHash,
-      previousRememberHash: null,
-      rotatedAt: null,
-      engineId: null,
-      expiresAt: this.expiresAt(request, now, now, remember)
-    }
-    const { maxPerUser, onLimit } = this.#settings
-    const create = () => this.#call(() => this.store.create(entry, { maxPerUser, onLimit, replaces }))
-    // refused: entries whose stored session is gone count for nothing, the login is tried again without them
-    const created = await create() ?? (await this.#reapDead(userId) ? await create() : null)
+    const entry = newEntry(login, client, now, this.expiresAt(request, now, now, remember), this.capabilities)
+    const { digest, limit } = forStore(login, this.capabilities, { maxPerUser: this.#settings.maxPerUser, onLimit: this.#settings.onLimit, replaces })
+    const create = () => this.#call(() => this.store.create(entry, limit))
+    // refused: entries whose stored session is gone, or stale ones a store did not leave out,
+    // count for nothing: the login is tried again without them
+    const created = await create() ?? (await this.#reapDead(userId, digest) ? await create() : null)
     if (created === null) return null
-    // the entry this browser's new login replaces ends as a logout; the others the limit ended
-    const replaced = created.ended.filter((ended) => ended.id === replaces)
-    this.#told(replaced, 'logout')
-    this.#told(created.ended.filter((ended) => ended.id !== replaces), 'limit')
+    for (const [reason, entries] of reasonsOf(created.ended, replaces, digest)) this.#told(entries, reason)
     await this.#endEngines(created.ended)
     return created.id
   }
@@ -162,26 +150,26 @@ export class TrackedSessions {
     return ended.length
   }
 
-  /** The user's live sessions, most recently seen first. */
-  async list (userId: string, currentSid: unknown): Promise<SessionInfo[]> {
-    const entries = await this.#call(() => this.store.list(userId))
-    const now = Date.now()
-    // (the request's own stored session is saved only when its answer goes out)
-    const dead = await this.#deadOf(entries)
-    // a store of the application's that returns more than it should never shows another user's
-    return entries
-      .filter((entry) => entry.userId === userId && entry.expiresAt > now && (!dead.has(entry) || entry.id === currentSid))
-      .sort((a, b) => b.lastSeenAt - a.lastSeenAt || b.createdAt - a.createdAt)
-      .slice(0, LIST_MAX)
-      .map((entry) => ({
-        id: entry.id,
-        current: entry.id === currentSid,
-        createdAt: new Date(entry.createdAt),
-        lastSeenAt: new Date(entry.lastSeenAt),
-        ip: entry.ip,
-        userAgent: entry.userAgent,
-        remembered: entry.rememberHash !== null
-      }))
+  /**
+   * The user's live sessions, most recently seen first. With `authDigest` (the user's current
+   * one, undefined when unknown), entries made for another auth hash are left out and ended.
+   */
+  async list (userId: string, currentSid: unknown, authDigest?: string | null): Promise<SessionInfo[]> {
+    return listEntries(this, userId, currentSid, authDigest)
+  }
+
+  /** The user's entries as the store lists them. */
+  async entriesOf (userId: string): Promise<StoredSession[]> {
+    return this.#call(() => this.store.list(userId))
+  }
+
+  /**
+   * A remember token judged (next null) or rotated by the store, on its own clock; null when the
+   * store cannot (an application's store without `rotate`).
+   */
+  async rotate (id: string, rotation: RememberRotation): Promise<RotationVerdict | null> {
+    const rotate = this.store.rotate
+    return rotate === undefined ? null : this.#call(() => rotate.call(this.store, id, rotation))
   }
 
   #call<T> (call: () => Promise<T>): Promise<T> {
@@ -189,7 +177,7 @@ export class TrackedSessions {
   }
 
   /** The entries whose @fastify/session session is gone: they log nobody in any more. */
-  async #deadOf (entries: readonly StoredSession[]): Promise<Set<StoredSession>> {
+  async deadOf (entries: readonly StoredSession[]): Promise<Set<StoredSession>> {
     const exists = this.#engine.storedExists
     const dead = new Set<StoredSession>()
     if (exists === undefined) return dead
@@ -199,11 +187,22 @@ export class TrackedSessions {
     return dead
   }
 
-  /** Ends the user's dead entries: whether there were any. */
-  async #reapDead (userId: string): Promise<boolean> {
-    const dead = await this.#deadOf(await this.#call(() => this.store.list(userId)))
+  /** Ends the user's dead and stale entries: whether there were any. */
+  async #reapDead (userId: string, authDigest: string | null): Promise<boolean> {
+    const entries = await this.#call(() => this.store.list(userId))
+    const stale = entries.filter((entry) => isStale(entry, authDigest))
+    const dead = await this.deadOf(entries.filter((entry) => !stale.includes(entry)))
     await Promise.all([...dead].map((entry) => this.#call(() => this.store.destroy(entry.id))))
-    return dead.size > 0
+    await this.endStale(stale)
+    return dead.size + stale.length > 0
+  }
+
+  /** Ends entries made for another auth hash of their user: the store, the engine, the event, their connections. */
+  async endStale (entries: readonly StoredSession[]): Promise<void> {
+    const ended = await Promise.all(entries.map((entry) => this.#call(() => this.store.destroy(entry.id))))
+    const gone = ended.filter((entry) => entry !== null)
+    this.#told(gone, 'stale')
+    await this.#endEngines(gone)
   }
 
   #told (entries: readonly StoredSession[], reason: SessionEndReason): void {

@@ -101,3 +101,27 @@ export function announcingOnly (): SessionStore {
   const base = memorySessionStore()
   return storeWith(base, { announce: base.announce!.bind(base) })
 }
+
+/** Declares authDigest but keeps none: every entry's digest is stored as null (stale ones count). */
+export function losingAuthDigests (): SessionStore {
+  const base = memorySessionStore()
+  return storeWith(base, {
+    capabilities: ['authDigest'],
+    create: (session, limit) => base.create(session === null || typeof session !== 'object' ? session : { ...session, authDigest: null }, limit)
+  })
+}
+
+/** Declares origin but drops it: a login form submitted twice makes two entries. */
+export function ignoringOrigin (): SessionStore {
+  const base = memorySessionStore()
+  return storeWith(base, {
+    capabilities: ['origin'],
+    create: (session, limit) => base.create(session, limit === null || typeof limit !== 'object' ? limit : { ...limit, origin: null })
+  })
+}
+
+/** Has rotate, but answers theft for the previous token even inside its grace. */
+export function rotatingWithoutGrace (): SessionStore {
+  const base = memorySessionStore()
+  return storeWith(base, { rotate: async (id, rotation) => { const verdict = await base.rotate!(id, rotation); return verdict === 'grace' ? 'theft' : verdict } })
+}

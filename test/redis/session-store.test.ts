@@ -64,7 +64,8 @@ async function keysOf (node: Raw, pattern: string): Promise<string[]> {
 
 /** Every key under `prefix` on every node: the layout, a TTL, the user's index in the same slot and outliving the entry. */
 async function checkKeys (nodes: Raw[], prefix: string, cluster: boolean): Promise<void> {
-  const shape = /^\{([A-Za-z0-9_-]{8})\}:(s|u):(.+)$/s
+  // s: an entry, u: a user's index, o: a login's origin (the join window of a form posted twice)
+  const shape = /^\{([A-Za-z0-9_-]{8})\}:(s|u|o):(.+)$/s
   for (const node of nodes) {
     for (const key of await keysOf(node, `${prefix}*`)) {
       const match = shape.exec(key.slice(prefix.length))
@@ -130,9 +131,13 @@ function factory (client: unknown, nodes: Raw[], cluster: boolean): MakeStore {
   }
 }
 
-/** The contract of fastify-login/testing as subtests of `t`, bad input rejected with the store's coded error. */
+/** The contract of fastify-login/testing as subtests of `t`, every capability, bad input rejected with the store's coded error. */
 async function contract (t: TestContext, makeStore: MakeStore): Promise<void> {
-  await sessionStoreContract(makeStore, { test: (name, run) => t.test(name, run), badInputError: { code: 'FST_LOGIN_INVALID_VALUE' } })
+  await sessionStoreContract(makeStore, {
+    test: (name, run) => t.test(name, run),
+    badInputError: { code: 'FST_LOGIN_INVALID_VALUE' },
+    capabilities: ['origin', 'authDigest', 'rotate']
+  })
 }
 
 function newSession (userId: string): NewStoredSession {

@@ -16,10 +16,11 @@ const MALFORMED_IDS: unknown[] = [
   'a b', 'a\r\nb', 'a\u0000b', 'ünïcödé', '{tag}', 'fastify-login:{x}:s:y', '*', '../../etc'
 ]
 
-test('memorySessionStore() meets the SessionStore contract (fastify-login/testing), rejecting bad input with FST_LOGIN_INVALID_VALUE', async (t: TestContext) => {
+test('memorySessionStore() meets the SessionStore contract (fastify-login/testing) with every capability, rejecting bad input with FST_LOGIN_INVALID_VALUE', async (t: TestContext) => {
   await sessionStoreContract(() => memorySessionStore(), {
     test: (name, run) => t.test(name, run),
-    badInputError: { code: 'FST_LOGIN_INVALID_VALUE' }
+    badInputError: { code: 'FST_LOGIN_INVALID_VALUE' },
+    capabilities: ['origin', 'authDigest', 'rotate']
   })
 })
 
@@ -49,6 +50,22 @@ test('memorySessionStore(): creates sweep away expired entries that nothing read
   for (let i = 0; i < users; i++) await store.create(session('active', 60_000), NO_LIMIT)
   t.assert.ok(sets() - before < users / 10, `expired users' indexes are gone (${sets() - before} Sets left)`)
   t.assert.strictEqual((await store.list('active')).length, users)
+})
+
+test('memorySessionStore(): a login joins the entry of its origin for 10 s only, and forgets the origins it passed', async (t: TestContext) => {
+  const clock = installClock(t)
+  const store = memorySessionStore()
+  const session = () => ({ userId: 'u1', createdAt: Date.now(), lastSeenAt: Date.now(), ip: '', userAgent: '', rememberHash: null, previousRememberHash: null, rotatedAt: null, engineId: null, expiresAt: Date.now() + 3_600_000 })
+  const from = (origin: string) => ({ ...NO_LIMIT, origin })
+  const first = (await store.create(session(), from('a')))!.id
+  await store.create(session(), from('b'))
+  clock.tick(9_999)
+  t.assert.strictEqual((await store.create(session(), from('a')))!.id, first, 'inside the window')
+  clock.tick(1)
+  const later = (await store.create(session(), from('a')))!.id
+  t.assert.notStrictEqual(later, first, 'the window has passed')
+  t.assert.strictEqual((await store.create(session(), from('a')))!.id, later, 'the new entry holds the origin now')
+  t.assert.strictEqual((await store.list('u1')).length, 3)
 })
 
 test('the package exports both stores', (t: TestContext) => {

@@ -6,8 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { memorySessionStore, type SessionStore } from 'fastify-login'
 import { sessionStoreContract } from 'fastify-login/testing'
 import {
-  announcingOnly, cachingGet, ignoringCompareAndSet, ignoringLimit, notifyingLater, notStoppingListeners,
-  runContract, storeWith, throwingOnMalformedIds
+  announcingOnly, cachingGet, ignoringCompareAndSet, ignoringLimit, ignoringOrigin, losingAuthDigests, notifyingLater, notStoppingListeners,
+  rotatingWithoutGrace, runContract, storeWith, throwingOnMalformedIds
 } from '../helpers/contract-stores.js'
 
 const CAS = 'update with expectRememberHash is a compare-and-set on rememberHash'
@@ -17,12 +17,19 @@ const MALFORMED = 'malformed and unknown ids are nothing: null or false, never a
 const NOTIFY_HEARS = 'announce and subscribe: both or neither; every listener hears each notice announced, this process\'s own included'
 const NOTIFY_STOPS = 'announce and subscribe: a listener whose stop function resolved hears nothing more; the others still do'
 
+const DECLARED = 'the store has exactly the capabilities the contract was given (capabilities option: origin, authDigest, rotate)'
+/** What the memory store has: it declares origin and authDigest, and has rotate. */
+const ALL = { capabilities: ['origin', 'authDigest', 'rotate'] } as const
+
 const failedNames = (outcome: { failed: Map<string, unknown> }): string[] => [...outcome.failed.keys()].sort()
 
 test('the memory store passes every case; each case is a function of no argument (Jest, Vitest and node:test alike)', async (t: TestContext) => {
-  const outcome = await runContract(() => memorySessionStore())
+  const outcome = await runContract(() => memorySessionStore(), ALL)
   t.assert.deepStrictEqual(failedNames(outcome), [])
   t.assert.ok(outcome.names.length >= 30, `${outcome.names.length} cases`)
+  for (const capability of ALL.capabilities) {
+    t.assert.strictEqual(outcome.names.filter((name) => name.endsWith(`(capability: ${capability})`)).length, 2, capability)
+  }
   t.assert.strictEqual(new Set(outcome.names).size, outcome.names.length, 'no two cases share a name')
   t.assert.deepStrictEqual(new Set(outcome.arities), new Set([0]))
   for (const name of [CAS, PARALLEL_CAS, MALFORMED, NOTIFY_HEARS, NOTIFY_STOPS]) t.assert.ok(outcome.names.includes(name), name)
@@ -63,10 +70,49 @@ test('a store that throws on a malformed id fails the malformed-ids case only', 
   t.assert.match(String(outcome.failed.get(MALFORMED)), /id must be a string/)
 })
 
-test('announce and subscribe: checked when the store has them, whether it delivers at once or later', async (t: TestContext) => {
-  for (const makeStore of [notifyingLater, () => memorySessionStore()]) {
-    t.assert.deepStrictEqual(failedNames(await runContract(makeStore)), [])
+test('a store of the six methods only: no capability case is registered, and it passes (the capabilities case included)', async (t: TestContext) => {
+  const outcome = await runContract(() => storeWith(memorySessionStore()))
+  t.assert.deepStrictEqual(failedNames(outcome), [])
+  t.assert.ok(outcome.passed.includes(DECLARED))
+  t.assert.deepStrictEqual(outcome.names.filter((name) => name.includes('(capability:')), [])
+})
+
+test('a store with capabilities the contract was not given fails the capabilities case only, which names the option to give', async (t: TestContext) => {
+  for (const [options, missing] of [[{}, 'origin'], [{ capabilities: ['rotate', 'origin'] as const }, 'authDigest']] as const) {
+    const outcome = await runContract(() => memorySessionStore(), options)
+    t.assert.deepStrictEqual(failedNames(outcome), [DECLARED])
+    t.assert.match(String(outcome.failed.get(DECLARED)), new RegExp(`has ${missing}: give the contract capabilities: \\['origin', 'authDigest', 'rotate'\\]`))
   }
+})
+
+test('capabilities given that the store does not have fail the capabilities case (and a missing rotate fails its cases)', async (t: TestContext) => {
+  const outcome = await runContract(() => storeWith(memorySessionStore(), { capabilities: ['origin'] }), ALL)
+  t.assert.match(String(outcome.failed.get(DECLARED)), /given authDigest, which the store does not have/)
+  const rotateCases = outcome.names.filter((name) => name.endsWith('(capability: rotate)'))
+  t.assert.deepStrictEqual(failedNames(outcome), [DECLARED, ...rotateCases].sort())
+})
+
+test('a capabilities property that is not an array of origin and authDigest fails the capabilities case', async (t: TestContext) => {
+  for (const [capabilities, message] of [['origin', /an array/], [['rotate'], /unknown capability "rotate" \(rotate is declared by having the method\)/], [['join'], /unknown capability "join"/]] as const) {
+    const outcome = await runContract(() => storeWith(memorySessionStore(), { capabilities: capabilities as never }))
+    t.assert.deepStrictEqual(failedNames(outcome), [DECLARED])
+    t.assert.match(String(outcome.failed.get(DECLARED)), message)
+  }
+})
+
+test('a store that declares a capability and does not keep its promise fails that capability\'s cases only', async (t: TestContext) => {
+  const digests = await runContract(losingAuthDigests, { capabilities: ['authDigest'] })
+  t.assert.deepStrictEqual(failedNames(digests), digests.names.filter((name) => name.endsWith('(capability: authDigest)')).sort())
+  t.assert.strictEqual(digests.failed.size, 2)
+  const origin = await runContract(ignoringOrigin, { capabilities: ['origin'] })
+  t.assert.deepStrictEqual(failedNames(origin), [origin.names.find((name) => name.startsWith('create with the origin of a live entry'))])
+  const rotate = await runContract(rotatingWithoutGrace, { capabilities: ['rotate'] })
+  t.assert.deepStrictEqual(failedNames(rotate), [rotate.names.find((name) => name.startsWith('rotate: the current token rotates once'))])
+})
+
+test('announce and subscribe: checked when the store has them, whether it delivers at once or later', async (t: TestContext) => {
+  t.assert.deepStrictEqual(failedNames(await runContract(notifyingLater)), [])
+  t.assert.deepStrictEqual(failedNames(await runContract(() => memorySessionStore(), ALL)), [])
   // a store without either passes them (the plugin then relies on its recheck)
   const without = await runContract(() => storeWith(memorySessionStore()))
   t.assert.deepStrictEqual(failedNames(without), [])
@@ -93,7 +139,7 @@ test('badInputError: any Error by default; when given, bad input must reject wit
   t.assert.deepStrictEqual(failedNames(coded), [
     BAD_UPDATE, 'create rejects a malformed session or limit, and creates nothing'
   ].sort())
-  t.assert.deepStrictEqual(failedNames(await runContract(() => memorySessionStore(), { badInputError: { code: 'FST_LOGIN_INVALID_VALUE' } })), [])
+  t.assert.deepStrictEqual(failedNames(await runContract(() => memorySessionStore(), { ...ALL, badInputError: { code: 'FST_LOGIN_INVALID_VALUE' } })), [])
 })
 
 test('each case: a fresh store, Date.now() frozen while it runs and restored after, check after every call, teardown after, pass or fail', async (t: TestContext) => {
@@ -134,7 +180,8 @@ test('check runs after every call of the store, announce and subscribe included'
 
 test('a check that throws fails every case that calls the store', async (t: TestContext) => {
   const failing = await runContract(() => ({ store: storeWith(memorySessionStore()), check: () => { throw new Error('backend invariant broken') } }))
-  t.assert.deepStrictEqual(failedNames(failing), failing.names.filter((name) => !name.startsWith('announce and subscribe')).sort())
+  // (the capabilities case reads a property and calls nothing)
+  t.assert.deepStrictEqual(failedNames(failing), failing.names.filter((name) => !name.startsWith('announce and subscribe') && name !== DECLARED).sort())
   t.assert.match(String([...failing.failed.values()][0]), /backend invariant broken/)
 })
 
@@ -158,7 +205,9 @@ test('sessionStoreContract refuses a makeStore, test or describe that is not a f
   const calls: Array<[unknown, unknown, RegExp]> = [
     [undefined, { test }, /"makeStore"/], [memorySessionStore(), { test }, /"makeStore"/],
     [makeStore, undefined, /"test"/], [makeStore, null, /"test"/], [makeStore, test, /"test"/], [makeStore, { it: test }, /"test"/],
-    [makeStore, { test, describe: 'x' }, /"describe"/]
+    [makeStore, { test, describe: 'x' }, /"describe"/],
+    [makeStore, { test, capabilities: 'origin' }, /"capabilities"/], [makeStore, { test, capabilities: ['join'] }, /"capabilities"/],
+    [makeStore, { test, capabilities: ['origin', 'origin'] }, /"capabilities"/], [makeStore, { test, capabilities: null }, /"capabilities"/]
   ]
   for (const [store, options, message] of calls) {
     t.assert.throws(() => sessionStoreContract(store as never, options as never), { code: 'FST_LOGIN_INVALID_OPTION', message })
@@ -170,6 +219,7 @@ test('with describe, the cases are registered inside one group; the promise sett
   let finished = 0
   let queue = Promise.resolve()
   const settled = sessionStoreContract(() => memorySessionStore(), {
+    ...ALL,
     describe: (name, body) => { groups.push({ name, cases: [] }); body() },
     test: (name, run) => {
       groups.at(-1)!.cases.push(name)

@@ -3,7 +3,7 @@
 import { test, type TestContext } from 'node:test'
 import { buildApp, ENGINE, recordEvents } from '../helpers/app.js'
 import { advance, installClock, isDeletion, REMEMBER, setCookie } from '../helpers/remember.js'
-import { memorySessionStore, type SessionStore } from 'fastify-login'
+import { memorySessionStore, type SessionStore, type SessionStoreCapability } from 'fastify-login'
 import { devices, revoke, sessionsApp } from '../helpers/tracked-sessions.js'
 
 test('every loginUser creates one tracked session; listSessions shows them, most recently seen first', async (t: TestContext) => {
@@ -256,7 +256,13 @@ test('on @fastify/session, revoking a session destroys its stored session too (s
   t.assert.deepStrictEqual((await browser().request(`/engine-has/${entry?.engineId}`)).json(), { stored: false })
 })
 
-test('registration refuses sessions with tokenLoader, a bad maxPerUser, onLimit, store or rotationGrace', async (t: TestContext) => {
+/** The six methods of a memory store, as a plain object. */
+function memoryMethods (): Record<string, unknown> {
+  const store = memorySessionStore()
+  return Object.fromEntries(['create', 'get', 'update', 'list', 'destroy', 'destroyAll'].map((name) => [name, (store[name as keyof typeof store] as () => unknown).bind(store)]))
+}
+
+test('registration refuses sessions with tokenLoader, a bad maxPerUser, onLimit, store (capabilities, rotate) or rotationGrace', async (t: TestContext) => {
   const bad: Array<Record<string, unknown>> = [
     { sessions: true, tokenLoader: () => null },
     { sessions: { maxPerUser: 0 } },
@@ -264,11 +270,17 @@ test('registration refuses sessions with tokenLoader, a bad maxPerUser, onLimit,
     { sessions: { maxPerUser: '3' } },
     { sessions: { onLimit: 'oldest' } },
     { sessions: { store: { get () {} } } },
+    { sessions: { store: { ...memoryMethods(), capabilities: 'origin' } } },
+    { sessions: { store: { ...memoryMethods(), capabilities: ['origin', 'rotate'] } } },
+    { sessions: { store: { ...memoryMethods(), rotate: true } } },
     { sessions: 'yes' },
     { sessions: true, rememberCookie: { rotationGrace: -1 } }
   ]
   for (const options of bad) {
     await t.assert.rejects(buildApp(t, options), { code: 'FST_LOGIN_INVALID_OPTION' }, JSON.stringify(options))
+  }
+  for (const capabilities of [[], ['origin'], ['authDigest', 'origin']] as SessionStoreCapability[][]) {
+    await buildApp(t, { sessions: { store: { ...memoryMethods(), capabilities } as unknown as SessionStore } })
   }
   const { app } = await buildApp(t, { sessions: true })
   // issue 19: a default cap, so one account cannot fill the store; null turns it off

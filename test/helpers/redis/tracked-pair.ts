@@ -19,6 +19,9 @@ export interface PairOptions {
   rolling?: boolean
   /** `sessions.onLimit` of the apps (default 'revoke-oldest'). */
   onLimit?: 'revoke-oldest' | 'refuse'
+  /** More environment for both apps, and for `a` only (e.g. GRACE; CLOCK_OFFSET_MS). */
+  env?: Record<string, string>
+  envOfA?: Record<string, string>
 }
 
 export interface Pair {
@@ -48,9 +51,10 @@ export async function startPair (t: Pick<TestContext, 'after'>, options: PairOpt
     ENGINE: options.engine,
     CLIENT: options.client,
     ROLLING: String(options.rolling ?? true),
-    ON_LIMIT: options.onLimit ?? 'revoke-oldest'
+    ON_LIMIT: options.onLimit ?? 'revoke-oldest',
+    ...options.env
   }
-  const [a, b] = await Promise.all([startApp(env, FIXTURE), startApp(env, FIXTURE)])
+  const [a, b] = await Promise.all([startApp({ ...env, ...options.envOfA }, FIXTURE), startApp(env, FIXTURE)])
   t.after(() => Promise.all([a.stop(), b.stop()]))
   const inspect = createInspectClient(redis.url)
   await inspect.connect()
