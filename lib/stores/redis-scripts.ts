@@ -69,6 +69,14 @@ local function expire_index (index)
   local last = redis.call('ZRANGE', index, -1, -1, 'WITHSCORES')
   if last[2] then redis.call('PEXPIREAT', index, last[2]) end
 end
+
+-- the entry \`id\` (key \`entry\`) expires at \`expiry\` (ms; '' = unchanged), in its user's index too
+local function extend (entry, index, id, expiry)
+  if expiry == '' then return end
+  redis.call('PEXPIREAT', entry, expiry)
+  redis.call('ZADD', index, expiry, id)
+  expire_index(index)
+end
 `
 
 /**
@@ -150,12 +158,7 @@ if ARGV[4] == 'value' and e[3] ~= ARGV[5] then return 0 end
 local set = tonumber(ARGV[7])
 if set > 0 then redis.call('HSET', entry, unpack(ARGV, 8, 7 + 2 * set)) end
 if #ARGV > 7 + 2 * set then redis.call('HDEL', entry, unpack(ARGV, 8 + 2 * set)) end
-if ARGV[6] ~= '' then
-  local index = ARGV[2] .. e[1]
-  redis.call('PEXPIREAT', entry, ARGV[6])
-  redis.call('ZADD', index, ARGV[6], ARGV[3])
-  expire_index(index)
-end
+extend(entry, ARGV[2] .. e[1], ARGV[3], ARGV[6])
 return 1
 `)
 
@@ -176,12 +179,7 @@ if e[3] == presented then
   if ARGV[5] == '' then return 'current' end
   redis.call('HSET', entry, 'rememberHash', ARGV[5], 'previousRememberHash', presented,
     'rotatedAt', string.format('%.0f', clock), unpack(ARGV, 9, 8 + 2 * tonumber(ARGV[8])))
-  if ARGV[7] ~= '' then
-    local index = ARGV[2] .. e[1]
-    redis.call('PEXPIREAT', entry, ARGV[7])
-    redis.call('ZADD', index, ARGV[7], ARGV[3])
-    expire_index(index)
-  end
+  extend(entry, ARGV[2] .. e[1], ARGV[3], ARGV[7])
   return 'rotated'
 end
 local rotated = tonumber(e[5])
