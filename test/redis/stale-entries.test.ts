@@ -2,22 +2,13 @@
 // store: not listed, not counted against maxPerUser (inside the store's atomic create), ended as
 // 'stale'. Both engines, the store on `redis` and on `ioredis`, one real redis-server.
 import { test, type TestContext } from 'node:test'
-import { startRedisServer } from '../helpers/redis-server.js'
-import { redisStoreOn } from '../helpers/redis/store-on.js'
-import type { EngineName } from '../helpers/double-login.js'
+import { onEachEngineAndClient } from '../helpers/redis/store-on.js'
 import { staleApp, staleDoNotEvict, staleDoNotLockOut, staleNotListed } from '../helpers/stale-entries.js'
 
 test('stale sessions on Redis: not listed, not counted, ended', async (t: TestContext) => {
-  const redis = await startRedisServer()
-  t.after(() => redis.stop())
-  for (const engine of ['secure-session', 'session'] as EngineName[]) {
-    for (const client of ['redis', 'ioredis'] as const) {
-      await t.test(`${engine}, store on ${client}`, async (t: TestContext) => {
-        const store = await redisStoreOn(t, client, redis.url, `${engine}-${client}:`)
-        await staleDoNotLockOut(t, await staleApp(t, engine, store, 'refuse'), 'locked')
-        await staleDoNotEvict(t, await staleApp(t, engine, store, 'revoke-oldest'), 'evicted')
-        await staleNotListed(t, await staleApp(t, engine, store, 'refuse'), 'listed')
-      })
-    }
-  }
+  await onEachEngineAndClient(t, async (t, engine, store) => {
+    await staleDoNotLockOut(t, await staleApp(t, engine, store, 'refuse'), 'locked')
+    await staleDoNotEvict(t, await staleApp(t, engine, store, 'revoke-oldest'), 'evicted')
+    await staleNotListed(t, await staleApp(t, engine, store, 'refuse'), 'listed')
+  })
 })
