@@ -6,8 +6,7 @@
 // what one tick of the request writes reaches the proxy before any answer to it can.
 // Closed in `t.after`.
 import type { TestContext } from 'node:test'
-import { once } from 'node:events'
-import { connect, createServer, type Socket } from 'node:net'
+import { startRedisProxy } from './proxy.js'
 
 export interface TurnCounter {
   /** `redis://127.0.0.1:<port>` */
@@ -23,38 +22,19 @@ export async function startTurnCounter (t: Pick<TestContext, 'after'>, redisPort
   let turns = 0
   /** The last bytes through the proxy were an answer (or nothing went through yet). */
   let answered = true
-  const sockets = new Set<Socket>()
-  const track = (socket: Socket): void => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-    socket.on('error', () => {})
-  }
-  const server = createServer((client) => {
-    const upstream = connect(redisPort, '127.0.0.1')
-    track(client)
-    track(upstream)
-    client.on('data', (chunk) => {
+  const { url, port } = await startRedisProxy(t, redisPort, {
+    toRedis: () => {
       if (answered) turns++
       answered = false
-      upstream.write(chunk)
-    })
-    upstream.on('data', (chunk) => {
+      return true
+    },
+    toClient: () => {
       answered = true
-      client.write(chunk)
-    })
-    client.on('close', () => upstream.destroy())
-    upstream.on('close', () => client.destroy())
+      return true
+    }
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.after(async () => {
-    for (const socket of sockets) socket.destroy()
-    server.close()
-    await once(server, 'close')
-  })
-  const { port } = server.address() as { port: number }
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url,
     port,
     turns: () => turns,
     reset: () => { turns = 0; answered = true }
