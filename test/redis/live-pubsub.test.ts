@@ -44,36 +44,39 @@ async function assertOpen (t: TestContext, socket: LiveSocket): Promise<void> {
 
 type Case = (t: TestContext, pair: LivePair, userId: string) => Promise<void>
 
+/**
+ * Two logins of `userId`: the first on A, with its WebSocket and event stream on A (`live`); the
+ * second on B, with a WebSocket on A (`kept`) that the first's end must leave open.
+ */
+async function twoDevices (t: TestContext, pair: LivePair, userId: string, remember = false) {
+  const first = await login(t, pair.a, userId, remember)
+  const second = await login(t, pair.b, userId)
+  const live = await openLive(t, pair.a, first.browser, userId)
+  const kept = await openSocket(pair.a.url, '/live', second.browser.cookieHeader())
+  return { first, second, live, kept }
+}
+
 const logout: Case = async (t: TestContext, pair: LivePair, userId: string) => {
-  const tab = await login(t, pair.a, userId)
-  const laptop = await login(t, pair.b, userId)
-  const live = await openLive(t, pair.a, tab.browser, userId)
-  const other = await openSocket(pair.a.url, '/live', laptop.browser.cookieHeader())
+  const { first: tab, live, kept } = await twoDevices(t, pair, userId)
   await tab.browser.request(pair.b.url, '/logout', { method: 'POST' })
   await assertClosed(t, live, 'logout')
-  await assertOpen(t, other)
+  await assertOpen(t, kept)
 }
 
 const revokeSession: Case = async (t: TestContext, pair: LivePair, userId: string) => {
-  const phone = await login(t, pair.a, userId)
-  const devices = await login(t, pair.b, userId)
-  const live = await openLive(t, pair.a, phone.browser, userId)
-  const mine = await openSocket(pair.a.url, '/live', devices.browser.cookieHeader())
+  const { first: phone, second: devices, live, kept } = await twoDevices(t, pair, userId)
   const answer = await devices.browser.request(pair.b.url, '/devices/revoke', { json: { id: phone.sid } })
   t.assert.deepStrictEqual(answer.body, { revoked: true })
   await assertClosed(t, live, 'revoked')
-  await assertOpen(t, mine)
+  await assertOpen(t, kept)
 }
 
 const logoutOtherSessions: Case = async (t: TestContext, pair: LivePair, userId: string) => {
-  const phone = await login(t, pair.a, userId)
-  const devices = await login(t, pair.b, userId)
-  const live = await openLive(t, pair.a, phone.browser, userId)
-  const mine = await openSocket(pair.a.url, '/live', devices.browser.cookieHeader())
+  const { second: devices, live, kept } = await twoDevices(t, pair, userId)
   const answer = await devices.browser.request(pair.b.url, '/devices/others/logout', { method: 'POST' })
   t.assert.deepStrictEqual(answer.body, { ended: 1 })
   await assertClosed(t, live, 'revoked')
-  await assertOpen(t, mine)
+  await assertOpen(t, kept)
 }
 
 const revokeAllSessions: Case = async (t: TestContext, pair: LivePair, userId: string) => {
@@ -89,10 +92,7 @@ const revokeAllSessions: Case = async (t: TestContext, pair: LivePair, userId: s
 }
 
 const theft: Case = async (t: TestContext, pair: LivePair, userId: string) => {
-  const owner = await login(t, pair.a, userId, true)
-  const laptop = await login(t, pair.b, userId)
-  const live = await openLive(t, pair.a, owner.browser, userId)
-  const other = await openSocket(pair.a.url, '/live', laptop.browser.cookieHeader())
+  const { first: owner, live, kept } = await twoDevices(t, pair, userId, true)
   const oldCookie = owner.browser.jar.get(REMEMBER) as string
   // a restore from the remember cookie alone rotates the token (the same tracked session)
   for (const name of [...owner.browser.jar.keys()]) if (name !== REMEMBER) owner.browser.jar.delete(name)
@@ -103,7 +103,7 @@ const theft: Case = async (t: TestContext, pair: LivePair, userId: string) => {
   thief.jar.set(REMEMBER, oldCookie)
   t.assert.deepStrictEqual((await thief.request(pair.b.url, '/me')).body, { user: null })
   await assertClosed(t, live, 'theft')
-  await assertOpen(t, other)
+  await assertOpen(t, kept)
 }
 
 const afterReconnect: Case = async (t: TestContext, pair: LivePair, userId: string) => {
