@@ -7,24 +7,11 @@
 // on @fastify/session whatever the suite's engine.
 import { test, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import Fastify, { type InjectOptions, type LightMyRequestResponse } from 'fastify'
-import fastifyCookie from '@fastify/cookie'
-import fastifySession from '@fastify/session'
-import fastifyLogin, { memorySessionStore } from 'fastify-login'
-import { SECRET, SESSION_SECRET } from '../helpers/app.js'
-import { makeUsers } from '../helpers/users.js'
-
-/** @fastify/session's store contract on a Map; `silent`: no call ever answers. */
-class SilentableStore {
-  readonly sessions = new Map<string, unknown>()
-  silent = false
-  get (id: string, done: (error: Error | null, session?: unknown) => void): void { if (!this.silent) done(null, this.sessions.get(id)) }
-  set (id: string, session: unknown, done: (error?: Error | null) => void): void { if (!this.silent) { this.sessions.set(id, session); done(null) } }
-  destroy (id: string, done: (error?: Error | null) => void): void { if (!this.silent) { this.sessions.delete(id); done(null) } }
-}
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { appOnMapStore } from '../helpers/session-map-store.js'
 
 /** The answer, or 'no answer' after a generous deadline (a hang guard, not a timing assertion). */
-async function answerOf (app: ReturnType<typeof Fastify>, options: InjectOptions): Promise<LightMyRequestResponse | 'no answer'> {
+async function answerOf (app: FastifyInstance, options: InjectOptions): Promise<LightMyRequestResponse | 'no answer'> {
   const deadline = new AbortController()
   const answer = await Promise.race([app.inject(options), sleep(20_000, 'no answer' as const, { signal: deadline.signal }).catch(() => 'no answer' as const)])
   deadline.abort()
@@ -32,14 +19,7 @@ async function answerOf (app: ReturnType<typeof Fastify>, options: InjectOptions
 }
 
 test('a silent @fastify/session store fails a login and a remember restore closed (503), never holding them', async (t: TestContext) => {
-  const users = makeUsers()
-  const engineStore = new SilentableStore()
-  const tracked = memorySessionStore()
-  const app = Fastify()
-  t.after(() => app.close())
-  await app.register(fastifyCookie)
-  await app.register(fastifySession, { secret: SESSION_SECRET, store: engineStore as never, cookie: { secure: false }, saveUninitialized: false })
-  await app.register(fastifyLogin, { secret: SECRET, userLoader: (id) => users.get(id) ?? null, sessions: { store: tracked, timeout: 0.2 } })
+  const { app, users, sessionStore: engineStore, tracked } = await appOnMapStore(t, { sessions: { timeout: 0.2 } })
   app.post('/login', async (request) => ({ ok: await request.loginUser(users.get('1') as never, { remember: true }) }))
   app.get('/me', async (request) => ({ anonymous: request.currentUser.isAnonymous }))
   await app.ready()
@@ -47,7 +27,7 @@ test('a silent @fastify/session store fails a login and a remember restore close
   const remembered = await app.inject({ method: 'POST', url: '/login' })
   const cookie = remembered.cookies.find((c) => c.name === 'remember_token')?.value as string
   t.assert.ok(cookie !== undefined)
-  engineStore.silent = true
+  engineStore.fault = 'silent'
 
   const login = await answerOf(app, { method: 'POST', url: '/login' })
   t.assert.notStrictEqual(login, 'no answer', 'the login was answered')

@@ -3,36 +3,11 @@
 // outlives the stored session it tracks when the cookie has no maxAge; a restore inside the
 // rotation grace leaves no stored session behind a revocation (item 13).
 import { test, type TestContext } from 'node:test'
-import Fastify from 'fastify'
-import fastifyCookie from '@fastify/cookie'
-import fastifySession from '@fastify/session'
-import fastifyLogin, { memorySessionStore } from 'fastify-login'
-import { SECRET, SESSION_SECRET } from '../helpers/app.js'
 import { client } from '../helpers/cookie-jar.js'
-import { makeUsers } from '../helpers/users.js'
-
-/** @fastify/session's store contract on a Map the test can empty. */
-class MapStore {
-  readonly sessions = new Map<string, unknown>()
-  broken = false
-  get (id: string, done: (error: Error | null, session?: unknown) => void): void {
-    if (this.broken) done(new Error('store down'))
-    else done(null, this.sessions.get(id))
-  }
-
-  set (id: string, session: unknown, done: (error?: Error | null) => void): void { this.sessions.set(id, session); done(null) }
-  destroy (id: string, done: (error?: Error | null) => void): void { this.sessions.delete(id); done(null) }
-}
+import { appOnMapStore } from '../helpers/session-map-store.js'
 
 async function appOnSession (t: TestContext, cookie: Record<string, unknown>, login: Record<string, unknown> = {}) {
-  const users = makeUsers()
-  const sessionStore = new MapStore()
-  const tracked = memorySessionStore()
-  const app = Fastify()
-  t.after(() => app.close())
-  await app.register(fastifyCookie)
-  await app.register(fastifySession, { secret: SESSION_SECRET, store: sessionStore as never, cookie: { secure: false, ...cookie }, saveUninitialized: false })
-  await app.register(fastifyLogin, { secret: SECRET, userLoader: (id) => users.get(id) ?? null, sessions: { store: tracked, maxPerUser: 3, onLimit: 'refuse' }, ...login })
+  const { app, users, sessionStore, tracked } = await appOnMapStore(t, { cookie, sessions: { maxPerUser: 3, onLimit: 'refuse' }, login })
   app.post<{ Querystring: { remember?: string } }>('/login', async (request) => ({ ok: await request.loginUser(users.get('1') as never, { remember: request.query.remember === '1' }) }))
   app.get('/whoami', async (request) => ({ anonymous: request.currentUser.isAnonymous }))
   app.get('/devices', async (request) => (await request.listSessions()).map((session) => session.current))
@@ -52,7 +27,7 @@ test('entries whose @fastify/session session is gone are not listed and do not c
   t.assert.deepStrictEqual((await fourth.request('/devices')).json(), [true])
   t.assert.strictEqual((await tracked.list('1')).length, 1, 'the dead entries were removed from the store')
   // a stored session that cannot be checked fails closed
-  sessionStore.broken = true
+  sessionStore.fault = 'get'
   await t.assert.rejects(app.loginManager.listSessions('1'), { code: 'FST_LOGIN_STORE_UNAVAILABLE', statusCode: 503 })
 })
 
