@@ -25,8 +25,8 @@ export function createSessionStep (parts: LoginParts): (lookup: Lookup, userId: 
   }
 
   /**
-   * SEC-27 where the session lives in its cookie: an answer in flight during a logout of this
-   * browser brought back a login made before it. The login is removed from the session.
+   * SEC-27 without `sessions`: an answer in flight during a logout of this browser brought back a
+   * login made before it. The login is removed from the session.
    */
   function madeBeforeLogout ({ request }: Lookup): boolean {
     const counts = logouts as NonNullable<typeof logouts>

@@ -1,8 +1,10 @@
-// SEC-27 where the session lives in its cookie (@fastify/secure-session without `sessions`): a
-// request in flight during a logout answers with the session it read, login included, and the
-// browser applies that answer after the logout's. Nothing on the server knows of the logout, so
-// the browser keeps a count of its logouts in a cookie of its own, which no answer but a logout's
-// writes. A login made after N logouts holds `_logouts: N` (absent: 0) in the session, and so does
+// SEC-27 without `sessions`: a request in flight during a logout answers with what it read, and
+// the browser applies that answer after the logout's — the session itself where it lives in its
+// cookie (@fastify/secure-session), and on any engine a remember cookie it re-issued
+// (refreshEachRequest; on @fastify/session the re-issue checks the stored session first, but the
+// logout can land between that check and the answer). Nothing on the server knows of the logout
+// when the answer is read back, so the browser keeps a count of its logouts in a cookie of its
+// own, which no answer but a logout's writes. A login made after N logouts holds `_logouts: N` (absent: 0) in the session, and so does
 // its remember cookie; a login, or remember cookie, that holds fewer than the browser's count was
 // made before its last logout: it is ended, whatever answer brought it back.
 import type { FastifyReply, FastifyRequest } from 'fastify'
@@ -70,10 +72,10 @@ export class LogoutCount {
 }
 
 /**
- * The logout count of a registration: only where the session lives in its cookie (secure-session
- * without `sessions`). @fastify/session marks the stored session instead, tracked sessions end
- * their entry, and Flask's cookie (mode 'shared') is Flask's: its logins hold no count.
+ * The logout count of a registration without `sessions` (with it, the store ends the login's
+ * entry and every cookie of it). Not with Flask's cookie (mode 'shared'): Flask's logins hold no
+ * count.
  */
 export function logoutCountFor (options: ResolvedLoginOptions, engine: SessionEngine): LogoutCount | null {
-  return engine.name === 'secure-session' && options.sessions === null ? new LogoutCount(options, engine) : null
+  return engine.name !== 'flask' && options.sessions === null ? new LogoutCount(options, engine) : null
 }

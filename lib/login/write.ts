@@ -20,7 +20,7 @@ export interface LoginParts {
   /** Tracked sessions (`sessions` option), or null when off. */
   readonly tracked: TrackedSessions | null
   readonly identifiers: Identifiers
-  /** The browser's logout count, where the session lives in its cookie without `sessions`; else null. */
+  /** The browser's logout count without `sessions` (login/logout-count.ts); else null. */
   readonly logouts: LogoutCount | null
 }
 
@@ -134,9 +134,9 @@ export function removeLogin (parts: LoginParts, request: FastifyRequest, ended =
 }
 
 /**
- * A logout: the session rotates keeping the application's keys, and holds no login. Where the
- * session lives in its cookie, the browser's logout count goes past the login's: no answer in
- * flight brings that login back (SEC-27).
+ * A logout: the session rotates keeping the application's keys, and holds no login. Without
+ * `sessions`, the browser's logout count goes past the login's: no answer in flight brings that
+ * login (or its remember cookie) back (SEC-27).
  */
 export async function endLogin (parts: LoginParts, request: FastifyRequest): Promise<void> {
   const { engine, logouts } = parts

@@ -124,7 +124,7 @@ export function createRememberStep (parts: RememberParts) {
     }
   }
 
-  /** SEC-27 where the session lives in its cookie: a remember cookie of a login made before the browser's last logout. */
+  /** SEC-27 without `sessions`: a remember cookie of a login made before the browser's last logout. */
   function madeBeforeLogout (request: FastifyRequest, payload: RememberPayload): boolean {
     return parts.logouts !== null && payload.logouts !== null && payload.logouts < parts.logouts.of(request)
   }

@@ -1,7 +1,7 @@
-// SEC-27 where the session lives in its cookie (@fastify/secure-session without `sessions`): an
-// answer to a request that was in flight during a logout carries the session that request read,
-// login included. The browser applies it after the logout's answer; the login must not come back.
-// Each test holds such an answer (a response not yet given to the cookie jar) and applies it
+// SEC-27 without `sessions`: an answer to a request that was in flight during a logout carries
+// what that request read — on @fastify/secure-session the session, login included; on either
+// engine a remember cookie it re-issued. The browser applies it after the logout's answer; the
+// login must not come back. Each test holds such an answer (a response not yet given to the cookie jar) and applies it
 // after the logout, as a browser does when that answer arrives last.
 import { randomBytes } from 'node:crypto'
 import { test, type TestContext } from 'node:test'
@@ -156,16 +156,31 @@ test('a count cookie that is not a count is read as none; a browser that never l
   t.assert.strictEqual(setCookie(anonymousLogout, COUNT), undefined, 'a logout of a browser that held no login sets no count')
 })
 
-test('no count where the server knows of the logout: @fastify/session, and tracked sessions', async (t: TestContext) => {
-  for (const options of [{ engine: 'session' as const }, { login: { sessions: { store: memorySessionStore() } } }]) {
-    const app = await buildApp(t, options)
+test('@fastify/session: the stored session is marked, and the count refuses a remember cookie re-issued in flight', async (t: TestContext) => {
+  const app = await buildApp(t, { engine: 'session', login: { rememberCookie: { refreshEachRequest: true } } })
+  const browser = client(app)
+  await browser.request({ method: 'POST', url: '/login/1?remember=1' })
+  const held = await inFlight(app, browser, '/whoami')
+  t.assert.ok(setCookie(held, REMEMBER)?.value, 'the answer in flight re-issues the remember cookie (its session still existed then)')
+  const logout = await browser.request({ method: 'POST', url: '/logout' })
+  t.assert.strictEqual(setCookie(logout, 'sessionId_logouts')?.value, '1')
+  browser.jar.take(held)
+  browser.jar.delete('sessionId')
+  const after = await browser.request('/whoami')
+  t.assert.strictEqual(after.json<{ name: string }>().name, 'Anonymous')
+  t.assert.ok(isDeletion(setCookie(after, REMEMBER)))
+})
+
+test('no count with tracked sessions: the store ends the login and its cookies', async (t: TestContext) => {
+  for (const engine of ['secure-session', 'session'] as const) {
+    const app = await buildApp(t, { engine, login: { sessions: { store: memorySessionStore() } } })
     const browser = client(app)
     await browser.request({ method: 'POST', url: '/login/1' })
     const held = await inFlight(app, browser, '/write')
     const logout = await browser.request({ method: 'POST', url: '/logout' })
     t.assert.deepStrictEqual(logout.cookies.map((cookie) => cookie.name).filter((name) => name.endsWith('_logouts')), [])
     browser.jar.take(held)
-    t.assert.strictEqual(await who(browser), 'Anonymous', `${JSON.stringify(options)}: the server refuses the answer in flight`)
+    t.assert.strictEqual(await who(browser), 'Anonymous', `${engine}: the server refuses the answer in flight`)
   }
 })
 
